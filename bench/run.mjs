@@ -1,0 +1,131 @@
+// `npm run bench`: the project's speed figures, measured on this machine. Not a test: it prints
+// medians and writes nothing unless --write is given (then bench/RESULTS.md).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+
+const root = new URL("..", import.meta.url).pathname;
+const dist = (path) => import(new URL(`../dist/${path}`, import.meta.url).href);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const rows = [];
+const record = (name, value, unit, target = "") => {
+  rows.push({ name, value, unit, target });
+  console.log(`${name.padEnd(52)} ${String(value).padStart(10)} ${unit.padEnd(10)} ${target}`);
+};
+
+function timeCommand(cmd, args, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+// 1. CLI start-up: the compiled CLI, and through npx as the README runs it.
+record(
+  "orchestra --help (node bin/orchestra.js), median of 15",
+  timeCommand(process.execPath, ["bin/orchestra.js", "--help"], 15).toFixed(0),
+  "ms",
+  "target < 300 ms",
+);
+if (!process.argv.includes("--no-npx"))
+  record(
+    "npx orchestra --help, median of 5",
+    timeCommand("npx", ["orchestra", "--help"], 5).toFixed(0),
+    "ms",
+    "target < 300 ms",
+  );
+record(
+  "orchestra agents (47 files + policy), median of 5",
+  timeCommand(process.execPath, ["bin/orchestra.js", "agents", "--json"], 5).toFixed(0),
+  "ms",
+);
+
+// 2. Replayed model calls through the gateway: the real SDK client over the recording transport.
+{
+  const { loadConfig } = await dist("config/index.js");
+  const { createGateway, RecordingStore } = await dist("models/index.js");
+  const { config } = loadConfig(join(root, "orchestra.config.yaml"));
+  const dir = mkdtempSync(join(tmpdir(), "bench-gw-"));
+  const N = 3000;
+  const reply = `<message type="result" id="r-1" from="django-expert" to="backend-coordinator"><status>complete</status><confidence>0.9</confidence><summary>${"x".repeat(1400)}</summary></message>`;
+  const request = (i) => ({
+    tier: "sonnet",
+    system: "You are the Django expert.",
+    messages: [{ role: "user", content: `task ${i}` }],
+    maxTokens: 1024,
+  });
+  const fakeFetch = async (_url, init) => {
+    const body = JSON.parse(init.body);
+    return new Response(
+      JSON.stringify({
+        id: "msg_b",
+        type: "message",
+        role: "assistant",
+        model: body.model,
+        content: [{ type: "text", text: reply }],
+        stop_reason: "end_turn",
+        stop_sequence: null,
+        usage: {
+          input_tokens: 900,
+          output_tokens: 400,
+          cache_read_input_tokens: 0,
+          cache_creation_input_tokens: 0,
+        },
+      }),
+      { headers: { "content-type": "application/json", "x-orchestra-synthetic": "true" } },
+    );
+  };
+  const recorder = createGateway({
+    config,
+    mode: "record",
+    recordings: new RecordingStore(dir),
+    fetch: fakeFetch,
+    baseURL: "http://127.0.0.1:1",
+    apiKey: "bench",
+  });
+  for (let i = 0; i < N; i++)
+    await recorder.call(request(i), { agent: "django-expert", caseId: `bench-${i % 50}`, trial: 1 });
+  recorder.flush();
+  const runs = [];
+  for (let r = 0; r < 5; r++) {
+    const replay = createGateway({ config, mode: "replay", recordings: new RecordingStore(dir) });
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++)
+      await replay.call(request(i), { agent: "django-expert", caseId: `bench-${i % 50}`, trial: 1 });
+    runs.push(performance.now() - t0);
+  }
+  const ms = median(runs);
+  record(
+    `gateway replay, ${N} sequential calls (incl. loading 50 files)`,
+    Math.round((N / ms) * 1000),
+    "calls/s",
+    "target >= 3,000/s",
+  );
+  record("gateway replay, per call", (ms / N).toFixed(3), "ms", "target <= 0.3 ms");
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv.includes("--write")) {
+  const lines = [
+    "# Benchmark results",
+    "",
+    `Measured by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${(await import("node:os")).cpus().length} cores.`,
+    "",
+    "| benchmark | value | unit | target |",
+    "|---|---:|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.target} |`),
+    "",
+  ];
+  writeFileSync(new URL("RESULTS.md", import.meta.url), lines.join("\n"));
+  console.log("wrote bench/RESULTS.md");
+}

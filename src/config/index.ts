@@ -1,0 +1,16 @@
+export { CONFIG_FILE, type LoadedConfig, loadConfig, parseConfig } from "./load.js";
+export {
+  type Config,
+  ConfigSchema,
+  type ModelPrice,
+  NAME_PATTERN,
+  type OrchestraConfig,
+  type Prices,
+  type Profile,
+  ProfileSchema,
+  type Rates,
+  type Role,
+  RoleSchema,
+  type TierConfig,
+  type TierPolicy,
+} from "./schema.js";

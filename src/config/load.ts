@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { InputError, type Problem } from "../shared/problem.js";
+import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
+import { type Config, ConfigSchema } from "./schema.js";
+
+export const CONFIG_FILE = "orchestra.config.yaml";
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+}
+
+/** Loads and validates `orchestra.config.yaml`; throws InputError listing every problem. */
+export function loadConfig(file: string = resolve(CONFIG_FILE)): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new InputError([
+      {
+        file,
+        message: "configuration file not found",
+        fix: `run from the project root or pass --config PATH to an ${CONFIG_FILE}`,
+      },
+    ]);
+  }
+  return { file, config: parseConfig(text, file) };
+}
+
+export function parseConfig(text: string, file: string): Config {
+  const source = parseYaml(text, file);
+  if (source.syntaxProblems.length > 0) throw new InputError(source.syntaxProblems);
+  const parsed = ConfigSchema.safeParse(source.value);
+  if (!parsed.success) throw new InputError(zodIssuesToProblems(parsed.error.issues, source));
+  const problems = crossCheck(parsed.data, file, source.positionOf);
+  if (problems.length > 0) throw new InputError(problems);
+  return parsed.data;
+}
+
+/** References between sections that a schema alone cannot check: every tier named must exist. */
+function crossCheck(
+  config: Config,
+  file: string,
+  positionOf: (path: PropertyKey[]) => { line: number; column: number } | undefined,
+): Problem[] {
+  const tiers = Object.keys(config.tiers);
+  const known = `one of ${tiers.join(", ")}`;
+  const problems: Problem[] = [];
+  const check = (tier: string, path: PropertyKey[], allowAgents = false) => {
+    if (tiers.includes(tier) || (allowAgents && tier === "agents")) return;
+    problems.push({
+      file,
+      ...positionOf(path),
+      field: path.join("."),
+      message: `unknown tier "${tier}"`,
+      expected: allowAgents ? `"agents" or ${known}` : known,
+      fix: "name a tier defined under `tiers`, or add that tier",
+    });
+  };
+  for (const [profileName, profile] of Object.entries(config.profiles)) {
+    check(profile.base, ["profiles", profileName, "base"], true);
+    for (const [agent, tier] of Object.entries(profile.overrides)) {
+      check(tier, ["profiles", profileName, "overrides", agent]);
+    }
+  }
+  // A model without a price would cost $0 in every report: refuse to load instead.
+  for (const [tierName, tier] of Object.entries(config.tiers)) {
+    [tier.model, ...tier.fallback].forEach((model, i) => {
+      if (config.prices.models[model]) return;
+      const path = i === 0 ? ["tiers", tierName, "model"] : ["tiers", tierName, "fallback", i - 1];
+      problems.push({
+        file,
+        ...positionOf(path),
+        field: path.join("."),
+        message: `model "${model}" has no price`,
+        expected: `a key of prices.models (${Object.keys(config.prices.models).join(", ")})`,
+        fix: `add ${model} with its published prices under prices.models`,
+      });
+    });
+  }
+  config.orchestra.escalation.order.forEach((tier, i) => {
+    check(tier, ["orchestra", "escalation", "order", i]);
+  });
+  for (const tier of Object.keys(config.policy.tierCounts)) check(tier, ["policy", "tierCounts", tier]);
+  for (const [role, roleTiers] of Object.entries(config.policy.roleTiers)) {
+    roleTiers?.forEach((tier, i) => {
+      check(tier, ["policy", "roleTiers", role, i]);
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,136 @@
+import { z } from "zod";
+
+/** Tier and agent names share one spelling rule so they can appear in paths and XML attributes. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const name = z
+  .string()
+  .regex(NAME_PATTERN, "lower-case letters, digits and dashes, starting with a letter or digit");
+
+export const TierSchema = z.strictObject({
+  model: z.string().min(1).describe("Model id this tier calls, e.g. claude-sonnet-5-5"),
+  fallback: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Models tried in order when the tier's model is unavailable after the SDK's retries"),
+  description: z.string().optional(),
+});
+
+export const ProfileSchema = z.strictObject({
+  description: z.string().optional(),
+  /**
+   * `agents`: each agent runs on the tier its file names (the three-tier design).
+   * A tier name: every agent runs on that tier (a single-tier baseline such as all-sonnet).
+   */
+  base: z
+    .string()
+    .min(1)
+    .describe('"agents" to use each agent file\'s model, or a tier name for every agent'),
+  overrides: z.record(name, name).default({}).describe("agent name -> tier, applied after base"),
+});
+
+/** USD per million tokens, as Anthropic publishes them. */
+const usdPerMTok = z.number().nonnegative();
+export const RatesSchema = z.strictObject({
+  input: usdPerMTok,
+  output: usdPerMTok,
+  cacheWrite5m: usdPerMTok.describe("5-minute prompt-cache writes"),
+  cacheWrite1h: usdPerMTok.describe("1-hour prompt-cache writes"),
+  cacheRead: usdPerMTok.describe("prompt-cache hits and refreshes"),
+});
+
+export const ModelPriceSchema = RatesSchema.extend({
+  longContext: RatesSchema.extend({
+    aboveInputTokens: z
+      .number()
+      .int()
+      .positive()
+      .describe(
+        "these rates apply to a request whose prompt (input + cache reads + cache writes) exceeds this",
+      ),
+  }).optional(),
+});
+
+export const PricesSchema = z.strictObject({
+  source: z.string().min(1).describe("where the prices were read"),
+  retrieved: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
+    .describe("when they were read"),
+  batchDiscount: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe("fraction off input and output for the Batch API, e.g. 0.5"),
+  models: z.record(z.string().min(1), ModelPriceSchema),
+});
+
+export const RoleSchema = z.enum(["orchestrator", "coordinator", "specialist"]);
+
+export const PolicySchema = z.strictObject({
+  tierCounts: z
+    .record(name, z.number().int().nonnegative())
+    .default({})
+    .describe("Expected number of agents on each tier"),
+  roleTiers: z
+    .partialRecord(RoleSchema, z.array(name).min(1))
+    .default({})
+    .describe("Tiers a role may run on, e.g. coordinators on opus only"),
+  explicitModel: z
+    .boolean()
+    .default(true)
+    .describe("Every agent names its tier; `inherit` or a missing model is a policy problem"),
+});
+
+export const OrchestraSchema = z.strictObject({
+  orchestrator: name.default("tech-lead-orchestrator").describe("the agent every mission goes to"),
+  escalation: z
+    .strictObject({
+      order: z
+        .array(name)
+        .min(1)
+        .describe("tiers from cheapest to strongest: an escalation re-runs one step up"),
+      confidenceThreshold: z.number().min(0).max(1).describe("a result below this confidence escalates"),
+    })
+    .default({ order: ["haiku", "sonnet", "opus"], confidenceThreshold: 0.7 }),
+  limits: z
+    .strictObject({
+      maxDepth: z.number().int().positive(),
+      maxCalls: z.number().int().positive(),
+      maxCostUsd: z.number().positive(),
+      maxWallMs: z.number().int().positive(),
+      concurrency: z.number().int().positive(),
+    })
+    .default({ maxDepth: 3, maxCalls: 60, maxCostUsd: 5, maxWallMs: 600_000, concurrency: 4 }),
+  maxTokens: z.number().int().positive().default(4096).describe("max_tokens of each agent call"),
+  contextFilter: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      pathDomains: z
+        .record(z.string(), z.array(z.string()))
+        .default({})
+        .describe("glob-like suffix or path part -> domains, e.g. '.py': [python, backend]"),
+    })
+    .default({ enabled: true, pathDomains: {} }),
+});
+
+export const ConfigSchema = z.strictObject({
+  version: z.literal(1),
+  tiers: z
+    .record(name, TierSchema)
+    .refine((tiers) => Object.keys(tiers).length > 0, "at least one tier is needed")
+    .describe("Tier name -> model; agent files name these tiers in `model`"),
+  prices: PricesSchema.describe("Price table; every model a tier or fallback names must have a price"),
+  profiles: z.record(name, ProfileSchema).default({}),
+  orchestra: OrchestraSchema.default(() => OrchestraSchema.parse({})),
+  policy: PolicySchema.default({ tierCounts: {}, roleTiers: {}, explicitModel: true }),
+});
+
+export type TierConfig = z.infer<typeof TierSchema>;
+export type Rates = z.infer<typeof RatesSchema>;
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+export type Prices = z.infer<typeof PricesSchema>;
+export type Profile = z.infer<typeof ProfileSchema>;
+export type Role = z.infer<typeof RoleSchema>;
+export type TierPolicy = z.infer<typeof PolicySchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+export type OrchestraConfig = z.infer<typeof OrchestraSchema>;

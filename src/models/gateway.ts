@@ -1,0 +1,284 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { VERSION as SDK_VERSION } from "@anthropic-ai/sdk/version";
+import type { Config } from "../config/index.js";
+import { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
+import { costMicroUsd } from "./pricing.js";
+import type { Provenance } from "./recording.js";
+import type { RecordingStore } from "./store.js";
+import {
+  CALL_HEADER,
+  type CallContext,
+  CallRegistry,
+  CallState,
+  type Fetch,
+  liveTransport,
+  replayTransport,
+} from "./transport.js";
+import { fromApiUsage, type TokenUsage } from "./usage.js";
+
+export type Mode = "replay" | "record" | "live";
+export const MODES: readonly Mode[] = ["replay", "record", "live"];
+
+export interface ModelRequest {
+  tier: string;
+  system: string;
+  messages: Anthropic.MessageParam[];
+  maxTokens: number;
+  temperature?: number;
+  stream?: boolean;
+  /** Prompt-cache the system prompt (default 5m): agents' prompts repeat across calls. */
+  cache?: "5m" | "1h" | false;
+}
+
+export interface FallbackStep {
+  model: string;
+  reason: string;
+}
+
+export interface CallResult {
+  message: Anthropic.Message;
+  /** The text of the reply (all text blocks joined). */
+  text: string;
+  tier: string;
+  /** The model that answered. */
+  model: string;
+  usage: TokenUsage;
+  costMicroUsd: number;
+  latencyMs: number;
+  /** `recorded`: latency as it was when recorded, not measured now. */
+  latencySource: "measured" | "recorded";
+  ttftMs?: number;
+  /** Models tried before the one that answered, and why each failed. */
+  fellBackFrom: FallbackStep[];
+  /** HTTP attempts in all, retries included. */
+  attempts: number;
+  requestId: string | null;
+  fingerprint: string;
+  provenance: Provenance;
+}
+
+export interface GatewayOptions {
+  config: Config;
+  mode: Mode;
+  /** Required in replay and record mode. */
+  recordings?: RecordingStore;
+  /** Transport for record and live mode (default: global fetch). Tests pass msw's or the fake API's. */
+  fetch?: Fetch;
+  /** API base URL (default: ANTHROPIC_BASE_URL, else the real API). */
+  baseURL?: string;
+  /** Default: ANTHROPIC_API_KEY. Read once, kept in memory only. */
+  apiKey?: string;
+  maxRetries?: number;
+  timeoutMs?: number;
+  /** How to record what is missing, for replay-miss messages. */
+  recordCommand?: (caseId: string) => string;
+  now?: () => number;
+  clock?: () => Date;
+}
+
+export class MissingApiKeyError extends Error {
+  constructor(mode: Mode) {
+    super(
+      `ANTHROPIC_API_KEY is not set: ${mode} mode calls the Anthropic API. Set it, or use --mode replay to run on recordings.`,
+    );
+    this.name = "MissingApiKeyError";
+  }
+}
+
+export interface Gateway {
+  readonly mode: Mode;
+  /** `signal` aborts the call (a mission's wall-time limit); an aborted call never falls back. */
+  call(request: ModelRequest, context: CallContext, signal?: AbortSignal): Promise<CallResult>;
+  /** Writes recordings made so far (record mode); returns the files written. */
+  flush(): string[];
+}
+
+const AVAILABILITY_STATUS = (status: number | undefined) =>
+  status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+
+export function isLoopback(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    const host = new URL(url).hostname;
+    return host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one door to the models. Every call of the orchestrator and of model-graded assertions goes
+ * through here, in all three modes, and through the same SDK client code: only the transport
+ * differs (recordings in replay, the network in record and live).
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config, mode } = options;
+  const now = options.now ?? (() => performance.now());
+  const clock = options.clock ?? (() => new Date());
+  const baseURL = options.baseURL ?? process.env.ANTHROPIC_BASE_URL ?? undefined;
+  const loopback = isLoopback(baseURL);
+  let apiKey = options.apiKey ?? process.env.ANTHROPIC_API_KEY;
+  if (mode !== "replay" && !apiKey) {
+    // A loopback fake API takes any key; the real API does not.
+    if (loopback) apiKey = "fake-api-key";
+    else throw new MissingApiKeyError(mode);
+  }
+  if (mode !== "live" && !options.recordings) throw new Error(`${mode} mode needs a recording store`);
+  const registry = new CallRegistry();
+  const transport: Fetch =
+    mode === "replay"
+      ? replayTransport(options.recordings!, registry)
+      : liveTransport(registry, {
+          base: options.fetch ?? ((input, init) => fetch(input, init)),
+          store: mode === "record" ? options.recordings : undefined,
+          sdkVersion: SDK_VERSION,
+          now,
+          clock,
+          loopback,
+        });
+  const client = new Anthropic({
+    apiKey: mode === "replay" ? "replay-mode-sends-nothing" : apiKey,
+    baseURL: mode === "replay" ? "http://replay.invalid" : baseURL,
+    fetch: transport,
+    maxRetries: options.maxRetries ?? 2,
+    timeout: options.timeoutMs ?? 120_000,
+    logLevel: "off",
+  });
+  // Per case and trial, how often each exact request has been sent: the nth send replays the nth recording.
+  const sent = new Map<string, number>();
+  const recordCommand =
+    options.recordCommand ??
+    ((caseId: string) => `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}`);
+
+  async function callModel(request: ModelRequest, model: string, state: CallState, signal?: AbortSignal) {
+    const id = registry.open(state);
+    const system: Anthropic.TextBlockParam[] = [
+      {
+        type: "text",
+        text: request.system,
+        ...(request.cache === false
+          ? {}
+          : {
+              cache_control:
+                request.cache === "1h" ? { type: "ephemeral", ttl: "1h" } : { type: "ephemeral" },
+            }),
+      },
+    ];
+    const body: Anthropic.MessageCreateParamsNonStreaming = {
+      model,
+      max_tokens: request.maxTokens,
+      system,
+      messages: request.messages,
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    };
+    const headers = { [CALL_HEADER]: id };
+    const requestOptions = { headers, ...(signal ? { signal } : {}) };
+    try {
+      if (request.stream) {
+        const started = now();
+        let ttftMs: number | undefined;
+        const stream = client.messages.stream(body, requestOptions);
+        stream.once("text", () => {
+          ttftMs = now() - started;
+        });
+        const message = await stream.finalMessage();
+        return { message, requestId: stream.request_id ?? null, ttftMs };
+      }
+      const { data, request_id } = await client.messages.create(body, requestOptions).withResponse();
+      return { message: data, requestId: request_id ?? null, ttftMs: undefined as number | undefined };
+    } finally {
+      registry.close(id);
+    }
+  }
+
+  async function call(
+    request: ModelRequest,
+    context: CallContext,
+    signal?: AbortSignal,
+  ): Promise<CallResult> {
+    const tier = config.tiers[request.tier];
+    if (!tier) throw new ModelCallError(`unknown tier "${request.tier}"`, context.agent, "");
+    const chain = [tier.model, ...tier.fallback];
+    const fellBackFrom: FallbackStep[] = [];
+    const started = now();
+    const state = new CallState(context, (fingerprint) => {
+      const key = `${context.caseId}\0${context.trial}\0${fingerprint}`;
+      const n = (sent.get(key) ?? 0) + 1;
+      sent.set(key, n);
+      return n;
+    });
+    for (const model of chain) {
+      let reply: Awaited<ReturnType<typeof callModel>>;
+      try {
+        reply = await callModel(request, model, state, signal);
+      } catch (err) {
+        if (err instanceof Anthropic.APIUserAbortError || signal?.aborted) throw signal?.reason ?? err;
+        if (state.miss)
+          throw new ReplayMissError(context.agent, context.caseId, state.miss, recordCommand(context.caseId));
+        const status = err instanceof Anthropic.APIError ? err.status : undefined;
+        const reason = describeError(err);
+        if (err instanceof Anthropic.APIError && !AVAILABILITY_STATUS(status)) {
+          throw new ModelCallError(`${model} refused the request: ${reason}`, context.agent, model, status);
+        }
+        if (!(err instanceof Anthropic.APIError)) throw err;
+        fellBackFrom.push({ model, reason });
+        continue;
+      }
+      const usage = fromApiUsage(reply.message.usage);
+      const last = state.attempts.at(-1);
+      const replayed = mode === "replay";
+      const latencyMs = replayed ? state.attempts.reduce((sum, a) => sum + a.latencyMs, 0) : now() - started;
+      const ttftMs = replayed ? last?.recording?.ttftMs : reply.ttftMs;
+      const provenance: Provenance = last?.recording?.provenance ?? {
+        source: last?.synthetic ? "synthetic" : "live",
+        model,
+        recordedAt: clock().toISOString(),
+        sdkVersion: SDK_VERSION,
+      };
+      return {
+        message: reply.message,
+        text: textOf(reply.message),
+        tier: request.tier,
+        model: reply.message.model || model,
+        usage,
+        costMicroUsd: costMicroUsd(config.prices, model, usage),
+        latencyMs: Math.round(latencyMs * 10) / 10,
+        latencySource: replayed ? "recorded" : "measured",
+        ...(ttftMs === undefined ? {} : { ttftMs: Math.round(ttftMs * 10) / 10 }),
+        fellBackFrom,
+        attempts: state.attempts.length,
+        requestId: reply.requestId,
+        fingerprint: last?.fingerprint ?? "",
+        provenance,
+      };
+    }
+    throw new ModelUnavailableError(
+      `every model of tier ${request.tier} failed for ${context.agent}: ${fellBackFrom.map((f) => `${f.model} (${f.reason})`).join(", ")}`,
+      context.agent,
+      fellBackFrom,
+    );
+  }
+
+  return {
+    mode,
+    call,
+    flush: () => options.recordings?.flush() ?? [],
+  };
+}
+
+export function textOf(message: Anthropic.Message): string {
+  return message.content
+    .filter((block): block is Anthropic.TextBlock => block.type === "text")
+    .map((block) => block.text)
+    .join("");
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Anthropic.APIConnectionTimeoutError) return "timeout";
+  if (err instanceof Anthropic.APIConnectionError) return `connection: ${err.message}`;
+  if (err instanceof Anthropic.APIError) {
+    const type = (err.error as { error?: { type?: string } } | undefined)?.error?.type;
+    return `${err.status ?? "?"}${type ? ` ${type}` : ""}`;
+  }
+  return (err as Error)?.message ?? String(err);
+}

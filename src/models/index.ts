@@ -1,0 +1,28 @@
+export { canonicalJson, type Difference, jsonDiff, sha256 } from "./canonical.js";
+export { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
+export {
+  type CallResult,
+  createGateway,
+  type FallbackStep,
+  type Gateway,
+  type GatewayOptions,
+  isLoopback,
+  MissingApiKeyError,
+  MODES,
+  type Mode,
+  type ModelRequest,
+  textOf,
+} from "./gateway.js";
+export { costMicroUsd, formatUsd, MissingPriceError, microToUsd } from "./pricing.js";
+export {
+  KEPT_HEADERS,
+  type Provenance,
+  ProvenanceSchema,
+  type RecordedResponse,
+  type Recording,
+  RecordingSchema,
+} from "./recording.js";
+export { fingerprintOf, type NormalizedRequest, normalizeRequest } from "./request.js";
+export { RecordingStore } from "./store.js";
+export type { CallContext, Fetch } from "./transport.js";
+export { type ApiUsage, addUsage, fromApiUsage, type TokenUsage, ZERO_USAGE } from "./usage.js";

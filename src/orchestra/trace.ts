@@ -1,0 +1,120 @@
+import type { Provenance, TokenUsage } from "../models/index.js";
+import type { ScreeningHit } from "./layers/screening.js";
+
+/** A layer's verdict on one call: what it checked and what it found. */
+export interface LayerVerdict {
+  layer: "L1" | "L2" | "L3" | "L4" | "L5";
+  verdict: "pass" | "flag" | "block" | "fail" | "skip";
+  /** One line per problem found, a person can read each. */
+  notes: string[];
+}
+
+export interface MessageEvent {
+  kind: "message";
+  seq: number;
+  type: string;
+  id: string;
+  from: string;
+  to: string;
+  inReplyTo?: string;
+  depth: number;
+  bytes: number;
+  /** Only for messages agents produced: was the reply strictly compliant? */
+  compliant?: boolean;
+  overheadRatio?: number;
+  /** The full message text (XML), for assertions on content. */
+  xml: string;
+}
+
+export interface CallEvent {
+  kind: "call";
+  seq: number;
+  /** The id of the task-assignment this call answers. */
+  task: string;
+  agent: string;
+  role: string;
+  tier: string;
+  model: string;
+  depth: number;
+  fingerprint: string;
+  usage: TokenUsage;
+  costMicroUsd: number;
+  latencyMs: number;
+  latencySource: "measured" | "recorded";
+  ttftMs?: number;
+  attempts: number;
+  fellBackFrom: { model: string; reason: string }[];
+  /** Set when this call re-ran a task one tier up. */
+  escalation?: { fromTier: string; reason: string };
+  /** Set when this call was the corrective retry after a protocol violation. */
+  corrective?: boolean;
+  layers: LayerVerdict[];
+  context: { bytesBefore: number; bytesAfter: number; itemsDropped: number };
+  provenance: Provenance;
+  requestId: string | null;
+}
+
+export interface ScreeningEvent {
+  kind: "screening";
+  seq: number;
+  target: string;
+  verdict: "pass" | "flag" | "block";
+  hits: ScreeningHit[];
+}
+
+export interface ErrorEvent {
+  kind: "error";
+  seq: number;
+  agent: string;
+  code: string;
+  detail: string;
+}
+
+export interface EscalationEvent {
+  kind: "escalation";
+  seq: number;
+  agent: string;
+  fromTier: string;
+  /** The tier of the re-run, or null when the task was handed up to the requester. */
+  toTier: string | null;
+  action: "rerun" | "handoff";
+  reason: string;
+}
+
+export type TraceEvent = MessageEvent | CallEvent | ScreeningEvent | ErrorEvent | EscalationEvent;
+
+export interface Trace {
+  mission: string;
+  caseId: string;
+  trial: number;
+  profile: string;
+  events: TraceEvent[];
+}
+
+/** An event before the recorder numbers it (a distributive Omit, so each kind keeps its fields). */
+export type NewEvent<E extends TraceEvent = TraceEvent> = E extends unknown ? Omit<E, "seq"> : never;
+
+/** Appends events with a running sequence number; the order is the order things happened. */
+export class TraceRecorder {
+  private seq = 0;
+  readonly events: TraceEvent[] = [];
+
+  add(event: NewEvent): void {
+    this.events.push({ ...event, seq: ++this.seq } as TraceEvent);
+  }
+}
+
+export interface TraceTotals {
+  calls: number;
+  messages: number;
+  agents: string[];
+  costMicroUsd: number;
+  usage: TokenUsage;
+  latencyMs: number;
+  fallbacks: number;
+  escalations: number;
+  correctiveRetries: number;
+  maxDepth: number;
+  compliantMessages: number;
+  agentMessages: number;
+}

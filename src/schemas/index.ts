@@ -1,0 +1,19 @@
+import { z } from "zod";
+import { AgentFrontMatterSchema } from "../agents/index.js";
+import { ConfigSchema } from "../config/index.js";
+
+/**
+ * JSON Schemas of every file format, generated from the zod schemas (the single source of truth)
+ * for editor completion and for other tools. `npm run schemas` writes them; a test keeps the
+ * committed copies in step.
+ */
+export function jsonSchemas(): Record<string, unknown> {
+  return {
+    "orchestra.config.schema.json": withTitle(ConfigSchema, "orchestra.config.yaml"),
+    "agent.schema.json": withTitle(AgentFrontMatterSchema, "Agent file front matter"),
+  };
+}
+
+function withTitle(schema: z.ZodType, title: string): unknown {
+  return { title, ...z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) };
+}

@@ -1,0 +1,108 @@
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { Problem } from "./problem.js";
+
+/**
+ * YAML parsed with its source positions kept, so that schema errors can point at the line and
+ * column of the offending value rather than just the file.
+ */
+export interface YamlSource {
+  file: string;
+  value: unknown;
+  /** 1-based line and column of the node at `path`, or of its nearest existing ancestor. */
+  positionOf(path: ReadonlyArray<PropertyKey>): { line: number; column: number } | undefined;
+  /** Syntax errors, already as problems; `value` is unusable when this is non-empty. */
+  syntaxProblems: Problem[];
+}
+
+export interface ParseYamlOptions {
+  /** Added to every reported line, for YAML embedded in a larger file (front matter). */
+  lineOffset?: number;
+}
+
+export function parseYaml(text: string, file: string, options: ParseYamlOptions = {}): YamlSource {
+  const lineOffset = options.lineOffset ?? 0;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const toPos = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line + lineOffset, column: pos.col };
+  };
+  const syntaxProblems: Problem[] = doc.errors.map((err) => {
+    const pos = toPos(err.pos[0]);
+    return {
+      file,
+      line: pos.line,
+      column: pos.column,
+      message: `invalid YAML: ${firstLine(err.message)}`,
+      fix: "correct the YAML syntax at this position (indentation, quoting, a missing colon)",
+    };
+  });
+  const value = syntaxProblems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+
+  function positionOf(path: ReadonlyArray<PropertyKey>) {
+    let node: Node | null | undefined = doc.contents as Node | null;
+    let best = node?.range ? node.range[0] : undefined;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
+        if (!pair) break;
+        const keyNode = pair.key as Node;
+        if (keyNode.range) best = keyNode.range[0];
+        node = pair.value as Node | null;
+        if (node?.range) best = node.range[0];
+      } else if (isSeq(node) && typeof key === "number") {
+        const item = node.items[key] as Node | undefined;
+        if (!item) break;
+        node = item;
+        if (node.range) best = node.range[0];
+      } else {
+        break;
+      }
+    }
+    return best === undefined ? undefined : toPos(best);
+  }
+
+  return { file, value, positionOf, syntaxProblems };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+/** Turns zod issues into problems positioned in the YAML source. */
+export function zodIssuesToProblems(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  source: YamlSource,
+  fieldPrefix: ReadonlyArray<PropertyKey> = [],
+): Problem[] {
+  return issues.map((issue) => {
+    const path = [...fieldPrefix, ...issue.path];
+    const pos = source.positionOf(path);
+    const problem: Problem = {
+      file: source.file,
+      field: path.length > 0 ? path.map(String).join(".") : undefined,
+      message: issue.message,
+    };
+    if (pos) {
+      problem.line = pos.line;
+      problem.column = pos.column;
+    }
+    const expected = expectedOf(issue);
+    if (expected) problem.expected = expected;
+    return problem;
+  });
+}
+
+function expectedOf(issue: z.core.$ZodIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.expected;
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "unrecognized_keys":
+      return `none of ${issue.keys.join(", ")}`;
+    default:
+      return undefined;
+  }
+}
