@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { z } from "zod";
 import { InputError, type Problem } from "../shared/problem.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "orchestra.config.yaml";
+const DEFAULT_ESCALATION = ["haiku", "sonnet", "opus"];
 
 export interface LoadedConfig {
   file: string;
@@ -35,12 +37,14 @@ export function parseConfig(text: string, file: string): Config {
   if (!parsed.success) throw new InputError(zodIssuesToProblems(parsed.error.issues, source));
   const problems = crossCheck(parsed.data, file, source.positionOf);
   if (problems.length > 0) throw new InputError(problems);
-  return parsed.data;
+  const { escalation } = parsed.data.orchestra;
+  const order = escalation.order ?? DEFAULT_ESCALATION.filter((tier) => tier in parsed.data.tiers);
+  return { ...parsed.data, orchestra: { ...parsed.data.orchestra, escalation: { ...escalation, order } } };
 }
 
 /** References between sections that a schema alone cannot check: every tier named must exist. */
 function crossCheck(
-  config: Config,
+  config: z.infer<typeof ConfigSchema>,
   file: string,
   positionOf: (path: PropertyKey[]) => { line: number; column: number } | undefined,
 ): Problem[] {
@@ -79,7 +83,7 @@ function crossCheck(
       });
     });
   }
-  config.orchestra.escalation.order.forEach((tier, i) => {
+  config.orchestra.escalation.order?.forEach((tier, i) => {
     check(tier, ["orchestra", "escalation", "order", i]);
   });
   for (const tier of Object.keys(config.policy.tierCounts)) check(tier, ["policy", "tierCounts", tier]);

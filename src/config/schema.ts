@@ -88,10 +88,13 @@ export const OrchestraSchema = z.strictObject({
       order: z
         .array(name)
         .min(1)
-        .describe("tiers from cheapest to strongest: an escalation re-runs one step up"),
+        .optional()
+        .describe(
+          "tiers from cheapest to strongest: an escalation re-runs one step up (default: haiku, sonnet, opus, those defined)",
+        ),
       confidenceThreshold: z.number().min(0).max(1).describe("a result below this confidence escalates"),
     })
-    .default({ order: ["haiku", "sonnet", "opus"], confidenceThreshold: 0.7 }),
+    .default({ confidenceThreshold: 0.7 }),
   limits: z
     .strictObject({
       maxDepth: z.number().int().positive(),
@@ -132,5 +135,11 @@ export type Prices = z.infer<typeof PricesSchema>;
 export type Profile = z.infer<typeof ProfileSchema>;
 export type Role = z.infer<typeof RoleSchema>;
 export type TierPolicy = z.infer<typeof PolicySchema>;
-export type Config = z.infer<typeof ConfigSchema>;
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+/** The loaded config: as parsed, with defaults that depend on other sections filled in. */
+export type Config = Omit<ParsedConfig, "orchestra"> & {
+  orchestra: Omit<ParsedConfig["orchestra"], "escalation"> & {
+    escalation: { order: string[]; confidenceThreshold: number };
+  };
+};
 export type OrchestraConfig = z.infer<typeof OrchestraSchema>;

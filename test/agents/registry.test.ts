@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkTierPolicy, countAgents, loadAgents, tierUnder } from "../../src/agents/index.js";
 import { loadConfig } from "../../src/config/index.js";
+import { parseMessage } from "../../src/protocol/index.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const { config } = loadConfig(join(root, "orchestra.config.yaml"));
@@ -58,6 +59,16 @@ describe("the shipped roster", () => {
       expect(agent.body, agent.name).toMatch(/exactly one/i);
       expect(agent.body, agent.name).toContain("<message");
       expect(agent.domains.length, agent.name).toBeGreaterThan(0);
+    }
+  });
+
+  it("shows each agent a compliant example message sent from itself", () => {
+    for (const agent of registry.agents) {
+      const example = /```xml\n([\s\S]*?)```/.exec(agent.body)?.[1];
+      expect(example, agent.name).toBeDefined();
+      const parsed = parseMessage(example!);
+      expect(parsed.violations, agent.name).toEqual([]);
+      expect(parsed.ok && parsed.compliant && parsed.message.from, agent.name).toBe(agent.name);
     }
   });
 

@@ -59,7 +59,7 @@ describe("orchestra agents", () => {
     writeFileSync(file, "version: 1\ntiers:\n  opus: { model: 5 }\n");
     const { code, stderr } = orchestra(["--config", file, "agents"]);
     expect(code).toBe(2);
-    expect(stderr).toContain(`${file}:3:17: tiers.opus.model:`);
+    expect(stderr).toContain(`${file}:3:18: tiers.opus.model:`);
   });
 
   it("--since lists tier changes with the commit that made them", () => {
