@@ -81,7 +81,84 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(await missionCommand(text, { ...opts, config: program.opts().config }, processOutput));
     });
 
+  program
+    .command("run")
+    .description("run certification suites under one profile and mode, writing results as each trial ends")
+    .argument("[paths...]", "suite files or folders (default: suites/)")
+    .option("--profile <name>", "tier assignment from orchestra.config.yaml", "three-tier")
+    .addOption(
+      new Option("--mode <mode>", "replay: recordings only; record: live calls, saved; live: live calls")
+        .choices(["replay", "record", "live"])
+        .default("replay"),
+    )
+    .addOption(
+      new Option("--trials <n>", "trials per case (a case's own `trials` wins)").argParser(positiveInt),
+    )
+    .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
+    .option("--filter <text>", "only cases whose id or title contains TEXT, or with tag TEXT")
+    .option("--shard <i/n>", "only shard I of N (cases partitioned by a hash of their id)")
+    .option("--out <dir>", "run folder (default: reports/<run-id>/)")
+    .option("--resume <dir>", "continue the run in DIR: only missing trials run")
+    .addOption(
+      new Option("--max-errors <fraction>", "stop when more than this fraction of trials error").argParser(
+        fraction,
+      ),
+    )
+    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--agents-dir <dir>", "folder of agent files", "agents")
+    .option("--json", "print the summary as JSON")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security --trials 5\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay\n\nWrites results.jsonl (a line per trial, as it ends), summary.json, report.md and junit.xml.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
+    )
+    .action(async (paths: string[], opts) => {
+      const { runCommand } = await import("./commands/run.js");
+      setExit(await runCommand(paths, { ...opts, config: program.opts().config }, processOutput));
+    });
+
+  program
+    .command("fake-api")
+    .description("serve a loopback fake of the Anthropic Messages API, with rate limits and fault injection")
+    .addOption(
+      new Option("--port <n>", "port on 127.0.0.1 (0 picks a free one)")
+        .default(8787)
+        .argParser(nonNegativeInt),
+    )
+    .addOption(new Option("--latency-ms <n>", "delay added to every response").argParser(nonNegativeInt))
+    .addOption(new Option("--rpm <n>", "requests per minute per model before 429").argParser(positiveInt))
+    .addOption(new Option("--tpm <n>", "tokens per minute per model before 429").argParser(positiveInt))
+    .option(
+      "--fault <kind:rate>",
+      "inject a fault at a rate: 429, 529, 500, timeout, cut, garbage, sse-error; repeatable",
+      collect,
+      [],
+    )
+    .option("--scenario <file>", "YAML scenario: replies and faults per agent, model and call")
+    .option("--recordings <dir>", "serve recorded replies whose request fingerprint matches")
+    .addOption(new Option("--seed <n>", "seed of the fault PRNG").default(1).argParser(nonNegativeInt))
+    .addHelpText(
+      "after",
+      '\nExamples:\n  orchestra fake-api --port 0\n  orchestra fake-api --rpm 60 --fault 529:0.1 --fault timeout:0.02\n  orchestra fake-api --scenario fixtures/scenarios/edge-529.yaml\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 orchestra mission "..." --mode live\n\nThe first line printed is `listening on http://127.0.0.1:PORT`. Every response carries x-orchestra-synthetic: true.',
+    )
+    .action(async (opts) => {
+      const { fakeApiCommand } = await import("./commands/fake-api.js");
+      setExit(await fakeApiCommand(opts, processOutput));
+    });
+
   return program;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError(`expected a fraction from 0 to 1, got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -26,6 +26,8 @@ export interface ModelRequest {
   maxTokens: number;
   temperature?: number;
   stream?: boolean;
+  /** Per-call timeout, overriding the gateway's (a case's `timeoutMs`). */
+  timeoutMs?: number;
   /** Prompt-cache the system prompt (default 5m): agents' prompts repeat across calls. */
   cache?: "5m" | "1h" | false;
 }
@@ -172,7 +174,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
     const headers = { [CALL_HEADER]: id };
-    const requestOptions = { headers, ...(signal ? { signal } : {}) };
+    const requestOptions = {
+      headers,
+      ...(signal ? { signal } : {}),
+      ...(request.timeoutMs === undefined ? {} : { timeout: request.timeoutMs }),
+    };
     try {
       if (request.stream) {
         const started = now();

@@ -41,6 +41,8 @@ export interface OrchestraOptions {
   /** Switch layers off (all on by default): tests prove each layer by turning it off. */
   layers?: Partial<Record<LayerName, boolean>>;
   limits?: Partial<Limits>;
+  /** Timeout of each model call (the SDK's, before its retries and the fallback chain). */
+  callTimeoutMs?: number;
 }
 
 export interface MissionInput {
@@ -340,7 +342,13 @@ export class Mission {
       let result: Awaited<ReturnType<Gateway["call"]>>;
       try {
         result = await this.options.gateway.call(
-          { tier, system, messages: turns, maxTokens: this.options.config.orchestra.maxTokens },
+          {
+            tier,
+            system,
+            messages: turns,
+            maxTokens: this.options.config.orchestra.maxTokens,
+            ...(this.options.callTimeoutMs === undefined ? {} : { timeoutMs: this.options.callTimeoutMs }),
+          },
           { agent: agent.name, caseId: this.options.caseId, trial: this.options.trial },
           this.budget.signal,
         );

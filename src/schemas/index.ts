@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { AgentFrontMatterSchema } from "../agents/index.js";
 import { ConfigSchema } from "../config/index.js";
+import { ScenarioSchema } from "../models/index.js";
+import { SuiteFileSchema } from "../suite/schema.js";
 
 /**
  * JSON Schemas of every file format, generated from the zod schemas (the single source of truth)
@@ -11,6 +13,8 @@ export function jsonSchemas(): Record<string, unknown> {
   return {
     "orchestra.config.schema.json": withTitle(ConfigSchema, "orchestra.config.yaml"),
     "agent.schema.json": withTitle(AgentFrontMatterSchema, "Agent file front matter"),
+    "scenario.schema.json": withTitle(ScenarioSchema, "Fake API scenario"),
+    "suite.schema.json": withTitle(SuiteFileSchema, "Certification suite file"),
   };
 }
 

@@ -1,0 +1,142 @@
+import type { TrialResult } from "../suite/index.js";
+import type { LatencyStats, RateStats, Summary } from "./summary.js";
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const usd = (x: number) => (x === 0 ? "$0" : x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`);
+const ms = (x: number | null) => (x === null ? "n/a" : `${Math.round(x)} ms`);
+const rateCell = (r: RateStats) => `${pct(r.passRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]`;
+
+/** The banner every report opens with when its numbers do not come from live model calls. */
+export function provenanceBanner(summary: Summary): string | undefined {
+  const p = summary.provenance;
+  if (p.basis === "synthetic") {
+    return `> **SYNTHETIC BASIS.** ${p.synthetic} of ${p.synthetic + p.live} model calls in this report are synthetic (the fake API or hand-written scenarios). These numbers demonstrate the harness; they measure no Claude model. A real certification records live responses (\`--mode record\`).`;
+  }
+  if (p.basis === "recorded")
+    return `> **Recorded basis.** Replayed from live recordings; latencies are as recorded, not measured now.`;
+  return undefined;
+}
+
+function latencyCell(l: LatencyStats): string {
+  const flag = l.insufficientN.length ? ` (insufficient n for ${l.insufficientN.join(", ")})` : "";
+  return `n=${l.n} p50 ${ms(l.p50)} p90 ${ms(l.p90)} p95 ${ms(l.p95)} max ${ms(l.max)}${l.source === "recorded" ? " [recorded]" : ""}${flag}`;
+}
+
+export function renderMarkdown(summary: Summary, title = "Certification run"): string {
+  const lines: string[] = [`# ${title}`, ""];
+  const banner = provenanceBanner(summary);
+  if (banner) lines.push(banner, "");
+  const t = summary.totals;
+  lines.push(
+    `Profiles: ${summary.runs.map((r) => `${r.profile} (${r.mode})`).join(", ")}. Models: ${summary.provenance.models.join(", ") || "none"}.`,
+    "",
+    "## Pass rate",
+    "",
+    "| suite | cases | trials | pass | fail | error | pass rate [95% Wilson] |",
+    "|---|---:|---:|---:|---:|---:|---|",
+    ...Object.entries(summary.bySuite).map(
+      ([s, r]) =>
+        `| ${s} | ${r.cases} | ${r.trials} | ${r.passed} | ${r.failed} | ${r.errored} | ${rateCell(r)} |`,
+    ),
+    `| **all** | ${t.cases} | ${t.trials} | ${t.passed} | ${t.failed} | ${t.errored} | ${rateCell(t)} |`,
+    "",
+    `Cost ${usd(t.costUsd)} (${usd(t.costPerPassUsd ?? 0)} per passing trial)${t.judgeCostUsd ? `; judge models ${usd(t.judgeCostUsd)}, not counted above` : ""}.`,
+    "",
+    "## Per tier",
+    "",
+    "| tier | calls | input | output | cache read | cache write | cost | latency per call |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+    ...Object.entries(summary.byTier).map(
+      ([tier, s]) =>
+        `| ${tier} | ${s.calls} | ${s.inputTokens} | ${s.outputTokens} | ${s.cacheReadTokens} | ${s.cacheWriteTokens} | ${usd(s.costUsd)} | ${latencyCell(s.latencyMs)} |`,
+    ),
+    "",
+    `Latency per case (serial model time): ${latencyCell(summary.latencyPerCase)}.`,
+    "",
+    "## Protocol and routing",
+    "",
+    `- Compliance: ${summary.protocol.compliant}/${summary.protocol.messages} agent messages (${pct(summary.protocol.complianceRate)}).`,
+    `- Overhead: ${pct(summary.protocol.overheadRatio)} of message bytes are markup (owners' target: under 5%).`,
+    `- Escalations: ${summary.routing.escalations} calls (${pct(summary.routing.escalationCostShare)} of cost); fallbacks: ${summary.routing.fallbacks}; corrective retries: ${summary.routing.correctiveRetries}.`,
+    `- Context filtering: ${summary.context.bytesBefore} bytes of context offered, ${summary.context.bytesAfter} sent (${pct(summary.context.reduction)} less).`,
+    "",
+  );
+  if (summary.reliability) {
+    const r = summary.reliability;
+    lines.push("## Reliability", "", `${r.trialsPerCase} trials per case; flaky cases: ${r.flakyCases}.`, "");
+    lines.push(
+      `| k | ${Object.keys(r.passAtK).join(" | ")} |`,
+      `|---|${Object.keys(r.passAtK)
+        .map(() => "---:")
+        .join("|")}|`,
+    );
+    lines.push(
+      `| pass@k | ${Object.values(r.passAtK).map(pct).join(" | ")} |`,
+      `| pass^k | ${Object.values(r.passHatK).map(pct).join(" | ")} |`,
+      "",
+    );
+  }
+  lines.push(
+    "## Per agent",
+    "",
+    "| agent | tiers | calls | cost | escalations | fallbacks |",
+    "|---|---|---:|---:|---:|---:|",
+  );
+  for (const [agent, a] of Object.entries(summary.byAgent))
+    lines.push(
+      `| ${agent} | ${a.tier.join(", ")} | ${a.calls} | ${usd(a.costUsd)} | ${a.escalations} | ${a.fallbacks} |`,
+    );
+  lines.push("");
+  if (summary.failures.length) {
+    lines.push("## Failures", "", "| case | trial | verdict | reason |", "|---|---:|---|---|");
+    for (const f of summary.failures)
+      lines.push(
+        `| ${f.case} | ${f.trial} | ${f.verdict} | ${f.reason.replace(/\|/g, "\\|").replace(/\n/g, " ").slice(0, 300)} |`,
+      );
+    lines.push("");
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const xml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** JUnit XML: a testsuite per suite and profile, a testcase per trial, reasons as failure messages. */
+export function renderJunit(results: readonly TrialResult[]): string {
+  const groups = new Map<string, TrialResult[]>();
+  for (const r of [...results].sort((a, b) => a.case.localeCompare(b.case) || a.trial - b.trial)) {
+    const key = `${r.suite} (${r.profile})`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="agent-orchestra" tests="${results.length}" failures="${results.filter((r) => r.verdict === "fail").length}" errors="${results.filter((r) => r.verdict === "error").length}">`,
+  ];
+  for (const [name, rs] of [...groups.entries()].sort()) {
+    const time = rs.reduce((n, r) => n + r.latencyMs, 0) / 1000;
+    out.push(
+      `  <testsuite name="${xml(name)}" tests="${rs.length}" failures="${rs.filter((r) => r.verdict === "fail").length}" errors="${rs.filter((r) => r.verdict === "error").length}" time="${time.toFixed(3)}">`,
+    );
+    for (const r of rs) {
+      const tiers = [...new Set(r.calls.map((c) => c.tier))].join(",");
+      out.push(
+        `    <testcase classname="${xml(`${r.suite}.${r.profile}`)}" name="${xml(`${r.case} #${r.trial}: ${r.title}`)}" time="${(r.latencyMs / 1000).toFixed(3)}">`,
+      );
+      out.push("      <properties>");
+      out.push(
+        `        <property name="tiers" value="${xml(tiers)}"/>`,
+        `        <property name="costUsd" value="${(r.costMicroUsd / 1e6).toFixed(6)}"/>`,
+        `        <property name="latencyMs" value="${r.latencyMs}"/>`,
+        `        <property name="latencySource" value="${r.latencySource}"/>`,
+        `        <property name="critical" value="${r.critical}"/>`,
+      );
+      out.push("      </properties>");
+      if (r.verdict === "fail") out.push(`      <failure message="${xml((r.reason ?? "").slice(0, 500))}"/>`);
+      if (r.verdict === "error") out.push(`      <error message="${xml((r.reason ?? "").slice(0, 500))}"/>`);
+      out.push("    </testcase>");
+    }
+    out.push("  </testsuite>");
+  }
+  out.push("</testsuites>");
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,229 @@
+import type { TrialResult } from "../suite/index.js";
+import { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
+
+export interface RateStats {
+  cases: number;
+  trials: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  /** Trials collapsed per case first (each case's pass share), then averaged: trials are never independent rows. */
+  passRate: number;
+  ci95: [number, number];
+}
+
+export interface LatencyStats {
+  n: number;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+  max: number | null;
+  /** Percentiles whose 95% interval cannot be had at this n. */
+  insufficientN: string[];
+  source: "measured" | "recorded" | "mixed" | "none";
+}
+
+export interface TierStats {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costMicroUsd: number;
+  costUsd: number;
+  latencyMs: LatencyStats;
+  fallbacks: number;
+  escalations: number;
+}
+
+export interface Summary {
+  runs: { profile: string; mode: string }[];
+  totals: RateStats & { costUsd: number; costPerPassUsd: number | null; judgeCostUsd: number };
+  bySuite: Record<string, RateStats>;
+  byTier: Record<string, TierStats>;
+  byAgent: Record<
+    string,
+    { calls: number; tier: string[]; costUsd: number; escalations: number; fallbacks: number }
+  >;
+  protocol: { messages: number; compliant: number; complianceRate: number; overheadRatio: number };
+  routing: { fallbacks: number; escalations: number; correctiveRetries: number; escalationCostShare: number };
+  context: { bytesBefore: number; bytesAfter: number; reduction: number };
+  reliability: {
+    trialsPerCase: number;
+    passAtK: Record<string, number>;
+    passHatK: Record<string, number>;
+    flakyCases: number;
+  } | null;
+  latencyPerCase: LatencyStats;
+  criticalFailures: { case: string; trial: number; reason: string }[];
+  failures: { case: string; trial: number; verdict: string; reason: string }[];
+  provenance: {
+    live: number;
+    recorded: number;
+    synthetic: number;
+    basis: "live" | "recorded" | "synthetic" | "none";
+    models: string[];
+  };
+}
+
+function rate(results: readonly TrialResult[]): RateStats {
+  const byCase = new Map<string, TrialResult[]>();
+  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
+  const shares = [...byCase.values()].map(
+    (trials) => trials.filter((t) => t.verdict === "pass").length / trials.length,
+  );
+  const passRate = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
+  const passedCases = shares.reduce((a, b) => a + b, 0);
+  return {
+    cases: byCase.size,
+    trials: results.length,
+    passed: results.filter((r) => r.verdict === "pass").length,
+    failed: results.filter((r) => r.verdict === "fail").length,
+    errored: results.filter((r) => r.verdict === "error").length,
+    passRate,
+    ci95: wilson(passedCases, byCase.size),
+  };
+}
+
+function latency(values: number[], sources: string[]): LatencyStats {
+  const quantiles: [string, number][] = [
+    ["p90", 0.9],
+    ["p95", 0.95],
+  ];
+  const unique = new Set(sources);
+  return {
+    n: values.length,
+    p50: percentile(values, 0.5),
+    p90: percentile(values, 0.9),
+    p95: percentile(values, 0.95),
+    max: values.length ? Math.max(...values) : null,
+    insufficientN: quantiles
+      .filter(([, q]) => values.length < minSamplesForQuantileCi(q))
+      .map(([name]) => name),
+    source:
+      unique.size === 0
+        ? "none"
+        : unique.size > 1
+          ? "mixed"
+          : (unique.values().next().value as "measured" | "recorded"),
+  };
+}
+
+/** Everything a report says, computed from results.jsonl lines alone (so merged shards re-render identically). */
+export function summarize(results: readonly TrialResult[]): Summary {
+  const sorted = [...results].sort(
+    (a, b) => a.case.localeCompare(b.case) || a.trial - b.trial || a.profile.localeCompare(b.profile),
+  );
+  const calls = sorted.flatMap((r) => r.calls);
+  const costMicro = sorted.reduce((n, r) => n + r.costMicroUsd, 0);
+  const totals = rate(sorted);
+  const byTier: Summary["byTier"] = {};
+  for (const tier of [...new Set(calls.map((c) => c.tier))].sort()) {
+    const own = calls.filter((c) => c.tier === tier);
+    const micro = own.reduce((n, c) => n + c.costMicroUsd, 0);
+    byTier[tier] = {
+      calls: own.length,
+      inputTokens: own.reduce((n, c) => n + c.usage.inputTokens, 0),
+      outputTokens: own.reduce((n, c) => n + c.usage.outputTokens, 0),
+      cacheReadTokens: own.reduce((n, c) => n + c.usage.cacheReadTokens, 0),
+      cacheWriteTokens: own.reduce((n, c) => n + c.usage.cacheWriteTokens, 0),
+      costMicroUsd: micro,
+      costUsd: micro / 1e6,
+      latencyMs: latency(
+        own.map((c) => c.latencyMs),
+        own.map((c) => c.latencySource),
+      ),
+      fallbacks: own.filter((c) => c.fellBack).length,
+      escalations: own.filter((c) => c.escalation).length,
+    };
+  }
+  const byAgent: Summary["byAgent"] = {};
+  for (const agent of [...new Set(calls.map((c) => c.agent))].sort()) {
+    const own = calls.filter((c) => c.agent === agent);
+    byAgent[agent] = {
+      calls: own.length,
+      tier: [...new Set(own.map((c) => c.tier))].sort(),
+      costUsd: own.reduce((n, c) => n + c.costMicroUsd, 0) / 1e6,
+      escalations: own.filter((c) => c.escalation).length,
+      fallbacks: own.filter((c) => c.fellBack).length,
+    };
+  }
+  const bySuite: Summary["bySuite"] = {};
+  for (const suite of [...new Set(sorted.map((r) => r.suite))].sort())
+    bySuite[suite] = rate(sorted.filter((r) => r.suite === suite));
+  const messages = sorted.reduce((n, r) => n + r.trace.agentMessages, 0);
+  const compliant = sorted.reduce((n, r) => n + r.trace.compliantMessages, 0);
+  const messageBytes = sorted.reduce((n, r) => n + r.trace.messageBytes, 0);
+  const markupBytes = sorted.reduce((n, r) => n + r.trace.markupBytes, 0);
+  const escalationMicro = calls.filter((c) => c.escalation).reduce((n, c) => n + c.costMicroUsd, 0);
+  const before = sorted.reduce((n, r) => n + r.trace.contextBytesBefore, 0);
+  const after = sorted.reduce((n, r) => n + r.trace.contextBytesAfter, 0);
+  const live = calls.filter((c) => c.source === "live").length;
+  const synthetic = calls.filter((c) => c.source === "synthetic").length;
+  const recorded = calls.filter((c) => c.latencySource === "recorded").length;
+  const basis: Summary["provenance"]["basis"] =
+    calls.length === 0 ? "none" : synthetic > 0 ? "synthetic" : recorded > 0 ? "recorded" : "live";
+  const trialsPerCase = Math.min(
+    ...[...new Set(sorted.map((r) => r.case))].map((c) => sorted.filter((r) => r.case === c).length),
+  );
+  let reliability: Summary["reliability"] = null;
+  if (Number.isFinite(trialsPerCase) && trialsPerCase > 1) {
+    const perCase = [...new Set(sorted.map((r) => r.case))].map((c) => {
+      const own = sorted.filter((r) => r.case === c);
+      return { n: own.length, c: own.filter((r) => r.verdict === "pass").length };
+    });
+    const at: Record<string, number> = {};
+    const hat: Record<string, number> = {};
+    for (let k = 1; k <= trialsPerCase; k++) {
+      at[`k${k}`] = perCase.reduce((s, x) => s + passAtK(x.n, x.c, k), 0) / perCase.length;
+      hat[`k${k}`] = perCase.reduce((s, x) => s + passHatK(x.n, x.c, k), 0) / perCase.length;
+    }
+    reliability = {
+      trialsPerCase,
+      passAtK: at,
+      passHatK: hat,
+      flakyCases: perCase.filter((x) => x.c > 0 && x.c < x.n).length,
+    };
+  }
+  return {
+    runs: [
+      ...new Map(
+        sorted.map((r) => [`${r.profile}/${r.mode}`, { profile: r.profile, mode: r.mode }]),
+      ).values(),
+    ],
+    totals: {
+      ...totals,
+      costUsd: costMicro / 1e6,
+      costPerPassUsd: totals.passed > 0 ? costMicro / 1e6 / totals.passed : null,
+      judgeCostUsd: sorted.reduce((n, r) => n + r.judgeCostMicroUsd, 0) / 1e6,
+    },
+    bySuite,
+    byTier,
+    byAgent,
+    protocol: {
+      messages,
+      compliant,
+      complianceRate: messages ? compliant / messages : 1,
+      overheadRatio: messageBytes ? markupBytes / messageBytes : 0,
+    },
+    routing: {
+      fallbacks: calls.filter((c) => c.fellBack).length,
+      escalations: calls.filter((c) => c.escalation).length,
+      correctiveRetries: calls.filter((c) => c.corrective).length,
+      escalationCostShare: costMicro ? escalationMicro / costMicro : 0,
+    },
+    context: { bytesBefore: before, bytesAfter: after, reduction: before ? 1 - after / before : 0 },
+    reliability,
+    latencyPerCase: latency(
+      sorted.filter((r) => r.latencySource !== "none").map((r) => r.latencyMs),
+      sorted.filter((r) => r.latencySource !== "none").map((r) => r.latencySource),
+    ),
+    criticalFailures: sorted
+      .filter((r) => r.critical && r.verdict !== "pass")
+      .map((r) => ({ case: r.case, trial: r.trial, reason: r.reason ?? r.verdict })),
+    failures: sorted
+      .filter((r) => r.verdict !== "pass")
+      .map((r) => ({ case: r.case, trial: r.trial, verdict: r.verdict, reason: r.reason ?? "" })),
+    provenance: { live, recorded, synthetic, basis, models: [...new Set(calls.map((c) => c.model))].sort() },
+  };
+}

@@ -1,0 +1,16 @@
+export { ASSERTIONS, type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
+export { type LoadedCase, loadSuites, suiteFiles } from "./load.js";
+export { type CallRecord, parseResults, type TrialResult, TrialResultSchema } from "./results.js";
+export { inShard, type RunOptions, type RunOutcome, runSuite, type Shard, selectCases } from "./runner.js";
+export {
+  ASSERTION_TYPES,
+  type Assertion,
+  AssertionSchema,
+  type CaseInput,
+  CaseSchema,
+  SUITES,
+  type SuiteCase,
+  type SuiteFile,
+  SuiteFileSchema,
+  type SuiteName,
+} from "./schema.js";

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { SUITES } from "./schema.js";
+
+const usage = z.strictObject({
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cacheReadTokens: z.number().int(),
+  cacheWriteTokens: z.number().int(),
+  cacheWrite5mTokens: z.number().int(),
+  cacheWrite1hTokens: z.number().int(),
+});
+
+/** One model call of a trial, compact: enough to aggregate cost, tokens and latency per tier and agent. */
+export const CallRecordSchema = z.strictObject({
+  agent: z.string(),
+  tier: z.string(),
+  model: z.string(),
+  usage,
+  costMicroUsd: z.number().int(),
+  latencyMs: z.number(),
+  latencySource: z.enum(["measured", "recorded"]),
+  fellBack: z.boolean(),
+  escalation: z.boolean(),
+  corrective: z.boolean(),
+  source: z.enum(["live", "synthetic"]),
+});
+
+/** One line of results.jsonl: a trial, written the moment it ends. */
+export const TrialResultSchema = z.strictObject({
+  case: z.string(),
+  suite: z.enum(SUITES),
+  title: z.string(),
+  critical: z.boolean(),
+  tags: z.array(z.string()),
+  trial: z.number().int().positive(),
+  profile: z.string(),
+  mode: z.enum(["replay", "record", "live"]),
+  verdict: z.enum(["pass", "fail", "error"]),
+  /** Why it failed or errored, in one line; null on a pass. */
+  reason: z.string().nullable(),
+  assertions: z.array(z.strictObject({ type: z.string(), pass: z.boolean(), reason: z.string() })),
+  final: z.strictObject({ type: z.string(), code: z.string().optional() }),
+  trace: z.strictObject({
+    agents: z.array(z.string()),
+    messages: z.number().int(),
+    calls: z.number().int(),
+    maxDepth: z.number().int(),
+    fallbacks: z.number().int(),
+    escalations: z.number().int(),
+    correctiveRetries: z.number().int(),
+    agentMessages: z.number().int(),
+    compliantMessages: z.number().int(),
+    /** Bytes of the agents' messages, and of their markup (for the overhead ratio). */
+    messageBytes: z.number().int(),
+    markupBytes: z.number().int(),
+    contextBytesBefore: z.number().int(),
+    contextBytesAfter: z.number().int(),
+  }),
+  calls: z.array(CallRecordSchema),
+  usage,
+  costMicroUsd: z.number().int(),
+  judgeCostMicroUsd: z.number().int(),
+  /** Sum of call latencies (recorded in replay): the serial model time of the trial. */
+  latencyMs: z.number(),
+  latencySource: z.enum(["measured", "recorded", "none"]),
+  provenance: z.strictObject({
+    live: z.number().int(),
+    synthetic: z.number().int(),
+    models: z.array(z.string()),
+  }),
+  durationMs: z.number(),
+});
+
+export type CallRecord = z.infer<typeof CallRecordSchema>;
+export type TrialResult = z.infer<typeof TrialResultSchema>;
+
+/**
+ * Reads results.jsonl, keeping every complete valid line. A torn last line (a run killed mid-write)
+ * is dropped, and `validBytes` says where the good part ends so a resumed run can cut it off.
+ */
+export function parseResults(text: string): { results: TrialResult[]; validBytes: number; dropped: number } {
+  const results: TrialResult[] = [];
+  let validBytes = 0;
+  let dropped = 0;
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    const end = offset + Buffer.byteLength(line) + 1;
+    const complete = end <= Buffer.byteLength(text);
+    if (line.trim() !== "") {
+      let parsed: ReturnType<typeof TrialResultSchema.safeParse> | undefined;
+      try {
+        parsed = TrialResultSchema.safeParse(JSON.parse(line));
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed?.success && complete) {
+        results.push(parsed.data);
+        validBytes = end;
+      } else dropped++;
+    } else if (complete) validBytes = end;
+    offset = end;
+  }
+  return { results, validBytes, dropped };
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAgents } from "../../src/agents/index.js";
+import type { Config } from "../../src/config/index.js";
+import { createGateway, RecordingStore } from "../../src/models/index.js";
+import { type MissionOutcome, runMission } from "../../src/orchestra/index.js";
+import { ASSERTION_TYPES, AssertionSchema, evaluate } from "../../src/suite/index.js";
+import { repoRoot } from "../helpers/cli.js";
+import { shippedConfig } from "../helpers/config.js";
+import { reply, SCRIPTED_API, useScript } from "../helpers/scripted-api.js";
+
+const server = setupServer();
+const config: Config = { ...shippedConfig, orchestra: { ...shippedConfig.orchestra, orchestrator: "lead" } };
+const agents = loadAgents(join(repoRoot, "test/fixtures/orchestra-agents"), {
+  tiers: Object.keys(config.tiers),
+}).agents;
+let outcome: MissionOutcome;
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: "error" });
+  useScript(server, {
+    lead: [
+      reply.plan([{ id: "t1", to: "backend-lead", objective: "Fix the backend api query." }]),
+      reply.result("Fixed with a parameterized query."),
+    ],
+    "backend-lead": [
+      reply.plan([{ id: "t1", to: "sql-helper", objective: "Rewrite the sql query of shop/q.sql." }]),
+      reply.result("Done."),
+    ],
+    "sql-helper": [
+      reply.result("Unsure.", { confidence: "0.5" }),
+      reply.result("Injection found.", {
+        findings: [{ severity: "high", cwe: "CWE-89", file: "shop/q.sql", line: "1", text: "concatenation" }],
+      }),
+    ],
+  });
+  const gateway = createGateway({
+    config,
+    mode: "live",
+    baseURL: SCRIPTED_API,
+    apiKey: "t",
+    recordings: new RecordingStore(mkdtempSync(join(tmpdir(), "a-"))),
+  });
+  outcome = await runMission(
+    {
+      text: "Fix the orders query.",
+      context: [
+        { kind: "file", path: "shop/q.sql", text: "SELECT * FROM t WHERE a = '' || :q;\n", trust: "trusted" },
+      ],
+    },
+    { config, agents, gateway, profile: "three-tier", caseId: "assert", trial: 1 },
+  );
+});
+afterAll(() => server.close());
+
+/** For each assertion type: one input that passes on the trace above and one that fails. */
+const table: Record<string, [Record<string, unknown>, Record<string, unknown>]> = {
+  contains: [{ value: "parameterized" }, { value: "nowhere to be found" }],
+  "not-contains": [{ value: "nowhere to be found" }, { value: "parameterized" }],
+  regex: [{ pattern: "param\\w+ query" }, { pattern: "^zzz$" }],
+  "message-type": [{ value: "result" }, { value: "error" }],
+  compliant: [{ min: 1 }, { min: 1.0, __breakCompliance: true }],
+  finding: [{ severity: "high", cwe: "CWE-89", file: "shop/q.sql" }, { severity: "critical" }],
+  "delegated-to": [{ agents: ["backend-lead", "sql-helper"], exact: true }, { agents: ["py-dev"] }],
+  "not-delegated-to": [{ agents: ["py-dev"] }, { agents: ["sql-helper"] }],
+  escalated: [{ agent: "sql-helper", toTier: "sonnet" }, { agent: "lead" }],
+  "fell-back": [{ __skip: true }, {}],
+  "tier-used": [
+    { agent: "sql-helper", tier: "sonnet" },
+    { agent: "sql-helper", tier: "haiku" },
+  ],
+  "max-calls": [{ value: 10 }, { value: 3 }],
+  "max-depth": [{ value: 2 }, { value: 1 }],
+  "no-cycle": [{}, { __skip: true }],
+  "cost-below": [{ usd: 1 }, { usd: 0.0001 }],
+  "tokens-below": [{ value: 1_000_000 }, { value: 10 }],
+  "latency-below": [{ ms: 600_000 }, { ms: 0.0001 }],
+  blocked: [{ __skip: true }, {}],
+  "error-code": [{ __skip: true }, { value: "LIMIT_EXCEEDED" }],
+  rubric: [{ __skip: true }, { criteria: "mentions the fix" }],
+  javascript: [{ module: "files/check.mjs" }, { module: "files/missing.mjs" }],
+};
+
+describe("assertions", () => {
+  it("has a pass and a fail case in this table for every registered type", () => {
+    expect(Object.keys(table).sort()).toEqual([...ASSERTION_TYPES].sort());
+  });
+
+  for (const [type, [passing, failing]] of Object.entries(table)) {
+    it(`${type}: passes and fails with a reason`, async () => {
+      const dir = join(repoRoot, "test/fixtures/suites");
+      if (!passing.__skip) {
+        const ok = await evaluate(AssertionSchema.parse({ type, ...passing }), { outcome, dir });
+        expect(ok.pass, ok.reason).toBe(true);
+      }
+      if (!failing.__skip && !failing.__breakCompliance) {
+        const bad = await evaluate(AssertionSchema.parse({ type, ...failing }), { outcome, dir });
+        expect(bad.pass, bad.reason).toBe(false);
+        expect(bad.reason.length).toBeGreaterThan(5);
+      }
+    });
+  }
+
+  it("latency-below refuses recorded latency unless the case allows it", async () => {
+    const recorded = {
+      ...outcome,
+      trace: {
+        ...outcome.trace,
+        events: outcome.trace.events.map((e) =>
+          e.kind === "call" ? { ...e, latencySource: "recorded" as const } : e,
+        ),
+      },
+    };
+    const refused = await evaluate(AssertionSchema.parse({ type: "latency-below", ms: 600_000 }), {
+      outcome: recorded,
+      dir: ".",
+    });
+    expect(refused).toMatchObject({
+      pass: false,
+      reason: expect.stringMatching(/recorded \(replay\), not measured: refusing to pass/),
+    });
+    const allowed = await evaluate(
+      AssertionSchema.parse({ type: "latency-below", ms: 600_000, allowRecorded: true }),
+      { outcome: recorded, dir: "." },
+    );
+    expect(allowed.pass).toBe(true);
+  });
+
+  it("rubric asks a judge model, passes above the threshold and reports the judge's cost apart", async () => {
+    const judge = async () => ({ text: '{"score": 0.9, "reason": "names the fix"}', costMicroUsd: 1234 });
+    const graded = await evaluate(AssertionSchema.parse({ type: "rubric", criteria: "mentions the fix" }), {
+      outcome,
+      dir: ".",
+      judge,
+    });
+    expect(graded).toMatchObject({ pass: true, judgeCostMicroUsd: 1234 });
+    const low = await evaluate(AssertionSchema.parse({ type: "rubric", criteria: "x", threshold: 0.95 }), {
+      outcome,
+      dir: ".",
+      judge,
+    });
+    expect(low.pass).toBe(false);
+  });
+});
