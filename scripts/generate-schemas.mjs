@@ -8,3 +8,9 @@ for (const [name, schema] of Object.entries(jsonSchemas())) {
   writeFileSync(new URL(name, dir), `${JSON.stringify(schema, null, 2)}\n`);
   console.log(`wrote schemas/${name}`);
 }
+// Suite files name their schema beside them (`# yaml-language-server: $schema=./suite.schema.json`).
+writeFileSync(
+  new URL("../suites/suite.schema.json", import.meta.url),
+  `${JSON.stringify(jsonSchemas()["suite.schema.json"], null, 2)}\n`,
+);
+console.log("wrote suites/suite.schema.json");

@@ -37,10 +37,23 @@ export function jsonDiff(recorded: unknown, current: unknown, limit = 8): Differ
       }
       return;
     }
+    if (typeof a === "string" && typeof b === "string") {
+      // Show both strings around their first difference: long prompts share a long prefix.
+      let at = 0;
+      while (at < a.length && at < b.length && a[at] === b[at]) at++;
+      out.push({ path: path || "(root)", recorded: around(a, at), current: around(b, at) });
+      return;
+    }
     out.push({ path: path || "(root)", recorded: preview(a), current: preview(b) });
   };
   walk(recorded, current, "");
   return out;
+}
+
+function around(text: string, at: number): string {
+  const start = Math.max(0, at - 30);
+  const slice = text.slice(start, at + 50);
+  return `${start > 0 ? "..." : ""}${JSON.stringify(slice)}${at + 50 < text.length ? "..." : ""} (char ${at})`;
 }
 
 function preview(value: unknown): string {

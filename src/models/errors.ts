@@ -40,7 +40,7 @@ export class ReplayMissError extends Error {
 
 function describeMiss(agent: string, caseId: string, miss: ReplayMiss, recordCommand: string): string {
   const lines = [
-    `no recording for ${agent} on ${miss.model} in case ${caseId}, trial ${miss.trial} (fingerprint ${miss.fingerprint.slice(0, 12)}, attempt ${miss.seq})`,
+    `no recording for ${agent} on ${miss.model} in case ${caseId}${miss.profile ? ` (profile ${miss.profile})` : ""}, trial ${miss.trial} (fingerprint ${miss.fingerprint.slice(0, 12)}, attempt ${miss.seq})`,
   ];
   if (miss.recordedForTrial > 0) {
     lines.push(

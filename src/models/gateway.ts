@@ -76,6 +76,8 @@ export interface GatewayOptions {
   recordCommand?: (caseId: string) => string;
   now?: () => number;
   clock?: () => Date;
+  /** See LiveTransportOptions.syntheticLatency: for reproducible synthetic fixtures only. */
+  syntheticLatency?: (attempt: { model: string; status?: number; outputTokens?: number }) => number;
 }
 
 export class MissingApiKeyError extends Error {
@@ -137,6 +139,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           now,
           clock,
           loopback,
+          ...(options.syntheticLatency ? { syntheticLatency: options.syntheticLatency } : {}),
         });
   const client = new Anthropic({
     apiKey: mode === "replay" ? "replay-mode-sends-nothing" : apiKey,
@@ -208,7 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const fellBackFrom: FallbackStep[] = [];
     const started = now();
     const state = new CallState(context, (fingerprint) => {
-      const key = `${context.caseId}\0${context.trial}\0${fingerprint}`;
+      const key = `${context.profile ?? ""}\0${context.caseId}\0${context.trial}\0${fingerprint}`;
       const n = (sent.get(key) ?? 0) + 1;
       sent.set(key, n);
       return n;
@@ -226,7 +229,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         if (err instanceof Anthropic.APIError && !AVAILABILITY_STATUS(status)) {
           throw new ModelCallError(`${model} refused the request: ${reason}`, context.agent, model, status);
         }
-        if (!(err instanceof Anthropic.APIError)) throw err;
+        if (!isAvailabilityFailure(err)) throw err;
         fellBackFrom.push({ model, reason });
         continue;
       }
@@ -279,12 +282,24 @@ export function textOf(message: Anthropic.Message): string {
     .join("");
 }
 
+/**
+ * Failures that say the model is unavailable rather than that the request is wrong. Beyond API
+ * errors, the SDK lets a body cut after a 200 through as undici's TypeError ("terminated") and a
+ * malformed JSON body as a SyntaxError; streams report both as AnthropicError.
+ */
+function isAvailabilityFailure(err: unknown): boolean {
+  return err instanceof Anthropic.AnthropicError || err instanceof TypeError || err instanceof SyntaxError;
+}
+
 function describeError(err: unknown): string {
   if (err instanceof Anthropic.APIConnectionTimeoutError) return "timeout";
   if (err instanceof Anthropic.APIConnectionError) return `connection: ${err.message}`;
   if (err instanceof Anthropic.APIError) {
-    const type = (err.error as { error?: { type?: string } } | undefined)?.error?.type;
-    return `${err.status ?? "?"}${type ? ` ${type}` : ""}`;
+    const body = err.error as { error?: { type?: string }; type?: string } | undefined;
+    const type = body?.error?.type ?? body?.type;
+    return `${err.status ?? "stream"}${type ? ` ${type}` : ""}`;
   }
+  if (err instanceof SyntaxError) return "malformed response body";
+  if (err instanceof TypeError) return `connection: ${err.message}`;
   return (err as Error)?.message ?? String(err);
 }

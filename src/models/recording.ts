@@ -30,6 +30,8 @@ export type RecordedResponse = z.infer<typeof RecordedResponseSchema>;
 
 export const RecordingSchema = z.strictObject({
   case: z.string().min(1),
+  /** The profile the case ran under: a replay serves each profile what was recorded under it. */
+  profile: z.string(),
   trial: z.number().int().positive(),
   /** The nth time (from 1) this exact request was sent in this case and trial: retries and repeats. */
   seq: z.number().int().positive(),

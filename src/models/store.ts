@@ -20,8 +20,8 @@ export class RecordingStore {
 
   constructor(readonly dir: string) {}
 
-  static keyOf(r: Pick<Recording, "fingerprint" | "trial" | "seq">): string {
-    return `${r.fingerprint}/${r.trial}/${r.seq}`;
+  static keyOf(r: Pick<Recording, "profile" | "fingerprint" | "trial" | "seq">): string {
+    return `${r.profile}/${r.fingerprint}/${r.trial}/${r.seq}`;
   }
 
   fileOf(caseId: string): string {
@@ -66,19 +66,31 @@ export class RecordingStore {
     return map;
   }
 
-  find(caseId: string, fingerprint: string, trial: number, seq: number): Recording | undefined {
-    return this.load(caseId).get(`${fingerprint}/${trial}/${seq}`);
+  find(
+    caseId: string,
+    profile: string,
+    fingerprint: string,
+    trial: number,
+    seq: number,
+  ): Recording | undefined {
+    return this.load(caseId).get(RecordingStore.keyOf({ profile, fingerprint, trial, seq }));
   }
 
   /** How many attempts of this request were recorded for the trial (to explain a miss). */
-  countFor(caseId: string, fingerprint: string, trial: number): number {
+  countFor(caseId: string, profile: string, fingerprint: string, trial: number): number {
     let n = 0;
-    for (const r of this.load(caseId).values()) if (r.fingerprint === fingerprint && r.trial === trial) n++;
+    for (const r of this.load(caseId).values())
+      if (r.profile === profile && r.fingerprint === fingerprint && r.trial === trial) n++;
     return n;
   }
 
   /** The recording of this case most like `request`: same agent and model first, then fewest differences. */
-  closest(caseId: string, request: Record<string, unknown>, agent: string): Closest | undefined {
+  closest(
+    caseId: string,
+    profile: string,
+    request: Record<string, unknown>,
+    agent: string,
+  ): Closest | undefined {
     let best: Closest | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
     for (const recording of this.load(caseId).values()) {
@@ -123,6 +135,7 @@ export class RecordingStore {
 
 function compareRecordings(a: Recording, b: Recording): number {
   return (
+    a.profile.localeCompare(b.profile) ||
     a.trial - b.trial ||
     a.agent.localeCompare(b.agent) ||
     a.model.localeCompare(b.model) ||

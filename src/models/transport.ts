@@ -14,6 +14,8 @@ export interface CallContext {
   agent: string;
   caseId: string;
   trial: number;
+  /** The profile of the run; recordings are kept apart per profile. */
+  profile?: string;
 }
 
 /** One HTTP attempt of a gateway call, as the transport saw it. */
@@ -28,6 +30,7 @@ export interface Attempt {
 }
 
 export interface ReplayMiss {
+  profile: string;
   fingerprint: string;
   model: string;
   trial: number;
@@ -99,15 +102,17 @@ export function replayTransport(store: RecordingStore, registry: CallRegistry): 
     const { caseId, trial, agent } = state.context;
     const seq = state.nextSeq(fingerprint);
     const model = String(normalized.model);
-    const recording = store.find(caseId, fingerprint, trial, seq);
+    const profile = state.context.profile ?? "";
+    const recording = store.find(caseId, profile, fingerprint, trial, seq);
     if (!recording) {
-      const closest = store.closest(caseId, storedRequest(normalized), agent);
+      const closest = store.closest(caseId, profile, storedRequest(normalized), agent);
       state.miss = {
+        profile,
         fingerprint,
         model,
         trial,
         seq,
-        recordedForTrial: store.countFor(caseId, fingerprint, trial),
+        recordedForTrial: store.countFor(caseId, profile, fingerprint, trial),
         closest: closest && {
           file: store.fileOf(caseId),
           agent: closest.recording.agent,
@@ -159,6 +164,11 @@ export interface LiveTransportOptions {
   clock: () => Date;
   /** A loopback fake API: the agent header may be sent. */
   loopback: boolean;
+  /**
+   * Declared latency for synthetic recordings (`npm run fixtures`): replaces the measured wall time,
+   * which would differ run to run, with a stated model of it. Never used against a real API.
+   */
+  syntheticLatency?: (attempt: { model: string; status?: number; outputTokens?: number }) => number;
 }
 
 /**
@@ -197,6 +207,7 @@ export function liveTransport(registry: CallRegistry, options: LiveTransportOpti
       };
       const recording: Recording = {
         case: state.context.caseId,
+        profile: state.context.profile ?? "",
         trial: state.context.trial,
         seq,
         fingerprint,

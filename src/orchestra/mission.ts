@@ -349,7 +349,12 @@ export class Mission {
             maxTokens: this.options.config.orchestra.maxTokens,
             ...(this.options.callTimeoutMs === undefined ? {} : { timeoutMs: this.options.callTimeoutMs }),
           },
-          { agent: agent.name, caseId: this.options.caseId, trial: this.options.trial },
+          {
+            agent: agent.name,
+            caseId: this.options.caseId,
+            trial: this.options.trial,
+            profile: this.options.profile,
+          },
           this.budget.signal,
         );
       } catch (err) {

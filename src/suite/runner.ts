@@ -118,7 +118,7 @@ function judgeFor(options: RunOptions): (caseId: string, trial: number) => Judge
     async ({ system, user, tier }) => {
       const reply = await options.gateway.call(
         { tier, system, messages: [{ role: "user", content: user }], maxTokens: 512, cache: false },
-        { agent: "judge", caseId, trial },
+        { agent: "judge", caseId, trial, profile: options.profile },
       );
       return { text: reply.text, costMicroUsd: reply.costMicroUsd };
     };

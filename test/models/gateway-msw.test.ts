@@ -190,7 +190,7 @@ describe("gateway through msw with the real SDK", () => {
       "no recording for tech-lead-orchestrator on claude-opus-5-5 in case gw-case, trial 1",
     );
     expect(text).toContain(
-      'messages[0].content: recorded "Plan the mission.", now "Plan a different mission."',
+      'messages[0].content: recorded "Plan the mission." (char 5), now "Plan a different mission." (char 5)',
     );
     expect(text).toContain("npx orchestra run --mode record --filter gw-case");
     // A second trial of the same request is a miss too: trials are never served the same recording.

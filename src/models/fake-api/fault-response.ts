@@ -46,7 +46,8 @@ export function serveFault(out: Responder, fault: Exclude<FaultKind, "timeout">,
   if (fault === "cut") {
     out.sse(200, headers, head, "cut");
   } else if (fault === "garbage") {
-    const broken = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"ty\n\n';
+    const broken =
+      'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"ty\n\n';
     out.sse(200, headers, [...head, broken, ...events.slice(-1)], "end");
   } else {
     const error = sseEvent("error", errorBody("overloaded_error", ERRORS["529"].message, ctx.requestId));

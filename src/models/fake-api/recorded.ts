@@ -11,13 +11,22 @@ import type { FakeRequest, ReplySpec } from "./server.js";
  */
 export function recordedReplies(dir: string): (request: FakeRequest) => ReplySpec | undefined {
   const byFingerprint = new Map<string, ReplySpec[]>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()) {
     for (const line of readFileSync(join(dir, file), "utf8").split("\n")) {
       if (line.trim() === "") continue;
       const parsed = RecordingSchema.safeParse(JSON.parse(line));
-      if (!parsed.success || parsed.data.response.kind !== "json" || parsed.data.response.status !== 200) continue;
-      const body = parsed.data.response.body as { content?: { type: string; text?: string }[]; usage?: ReplySpec["usage"] };
-      const text = (body.content ?? []).filter((b) => b.type === "text").map((b) => b.text ?? "").join("");
+      if (!parsed.success || parsed.data.response.kind !== "json" || parsed.data.response.status !== 200)
+        continue;
+      const body = parsed.data.response.body as {
+        content?: { type: string; text?: string }[];
+        usage?: ReplySpec["usage"];
+      };
+      const text = (body.content ?? [])
+        .filter((b) => b.type === "text")
+        .map((b) => b.text ?? "")
+        .join("");
       const list = byFingerprint.get(parsed.data.fingerprint) ?? [];
       list.push({ text, ...(body.usage ? { usage: body.usage } : {}), latencyMs: 0 });
       byFingerprint.set(parsed.data.fingerprint, list);

@@ -41,8 +41,10 @@ const PATTERNS: Pattern[] = [
   {
     name: "exfiltrate-secrets",
     severity: "severe",
+    // A sending verb, a secret, and a destination: "send the API key to https://...". Code that merely
+    // handles passwords (authenticate(username=email, password=...)) must not match.
     regex:
-      /\b(send|post|upload|exfiltrate|forward|email)\b[^.\n]{0,60}\b(api[ _-]?keys?|credentials|secrets?|tokens?|passwords?|\.env)\b/i,
+      /\b(send|post|upload|exfiltrate|forward|leak|e-?mail)\b[^.\n]{0,40}\b(api[ _-]?keys?|credentials|secrets?|tokens?|passwords?|\.env)\b[^.\n]{0,40}\b(to|into)\s+(https?:\/\/|[\w.+-]+@[\w-]+\.|the attacker|an? external|this (url|address|endpoint))/i,
   },
   {
     name: "protocol-smuggling",
