@@ -1,7 +1,7 @@
 // `npm run bench`: the project's speed figures, measured on this machine. Not a test: it prints
 // medians and writes nothing unless --write is given (then bench/RESULTS.md).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -113,6 +113,108 @@ record(
   );
   record("gateway replay, per call", (ms / N).toFixed(3), "ms", "target <= 0.3 ms");
   rmSync(dir, { recursive: true, force: true });
+}
+
+// 3. The replay-N workload of the suite runner: whole `orchestra run` processes.
+{
+  const { prepare, timeRun, cleanup } = await import("./replay-n.mjs");
+  const targets = { 50: "<= 0.4 s", 1000: "<= 0.8 s", 5000: "<= 1.7 s, RSS <= 180 MB" };
+  const sizes = process.argv.includes("--quick") ? [50, 1000] : [50, 1000, 5000];
+  for (const n of sizes) {
+    const dir = await prepare(n);
+    const { medianMs, peakRssMb } = timeRun(dir);
+    record(
+      `orchestra run, replay-${n} (whole process, median of 5)`,
+      (medianMs / 1000).toFixed(2),
+      "s",
+      `target ${targets[n]}`,
+    );
+    record(`orchestra run, replay-${n} peak RSS`, peakRssMb.toFixed(0), "MB");
+    cleanup(dir);
+  }
+}
+
+// 4. The shipped certification suite and the demo mission in replay, as users run them.
+if (existsSync(join(root, "fixtures/recordings/demo-rate-limit.jsonl"))) {
+  record(
+    "orchestra mission (demo, 10 calls, replay), median of 5",
+    timeCommand(
+      process.execPath,
+      [
+        "bin/orchestra.js",
+        "mission",
+        "Add rate limiting to the login endpoint and document it.",
+        "--context",
+        "fixtures/missions/login_views.py",
+        "--case",
+        "demo-rate-limit",
+      ],
+      5,
+    ).toFixed(0),
+    "ms",
+  );
+}
+
+// 5. Loopback calls through the real SDK to the fake API.
+{
+  const { startFakeApi } = await dist("models/index.js");
+  const { default: Anthropic } = await import("@anthropic-ai/sdk");
+  const api = await startFakeApi({ port: 0 });
+  const client = new Anthropic({ baseURL: api.url, apiKey: "bench", maxRetries: 0 });
+  const N = 2000;
+  const params = {
+    model: "claude-sonnet-5-5",
+    max_tokens: 256,
+    messages: [
+      {
+        role: "user",
+        content: '<message type="task-assignment" id="m1" from="user" to="django-expert"></message>',
+      },
+    ],
+  };
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next++ < N) await client.messages.create(params);
+    }),
+  );
+  const ms = performance.now() - t0;
+  await api.close();
+  record(`fake API over loopback, ${N} SDK calls, 8 at a time`, Math.round((N / ms) * 1000), "calls/s");
+}
+
+// 6. Protocol parsing.
+{
+  const { parseMessage, buildMessage } = await dist("protocol/index.js");
+  const xml = buildMessage({
+    type: "result",
+    id: "r-1",
+    from: "security-auditor",
+    to: "security-coordinator",
+    inReplyTo: "m1/t1",
+    status: "complete",
+    confidence: "0.9",
+    summary: "x".repeat(400),
+    deliverables: [{ kind: "patch", path: "a.py", content: "y = 1\n".repeat(100) }],
+    findings: Array.from({ length: 4 }, (_, i) => ({
+      severity: "high",
+      cwe: "CWE-89",
+      file: "a.py",
+      line: String(i + 1),
+      text: "finding text ".repeat(8),
+    })),
+    plan: [],
+  });
+  const N = 20000;
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) parseMessage(xml);
+  const ms = performance.now() - t0;
+  record(
+    `parseMessage, ${Buffer.byteLength(xml)}-byte result, ${N} times`,
+    Math.round((N / ms) * 1000),
+    "msgs/s",
+  );
 }
 
 if (process.argv.includes("--write")) {

@@ -117,6 +117,86 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("ab")
+    .description("compare two tier assignments on the same cases: paired pass rates, non-inferiority, cost")
+    .argument("[paths...]", "suite files or folders, when a side is a profile to run (default: suites/)")
+    .requiredOption("--a <profile|dir>", "side A (the baseline): a profile to run, or a run folder")
+    .requiredOption("--b <profile|dir>", "side B (the candidate): a profile to run, or a run folder")
+    .addOption(
+      new Option("--mode <mode>", "for sides that run: replay (default), record or live")
+        .choices(["replay", "record", "live"])
+        .default("replay"),
+    )
+    .addOption(
+      new Option(
+        "--margin <fraction>",
+        "non-inferiority margin (default: gates.nonInferiorityMargin)",
+      ).argParser(fraction),
+    )
+    .option("--out <dir>", "output folder (default: reports/<run-id>-ab/)")
+    .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
+    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--agents-dir <dir>", "folder of agent files", "agents")
+    .option("--json", "print ab.json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  orchestra ab --a all-sonnet --b three-tier\n  orchestra ab --a reports/run-sonnet --b reports/run-three-tier\n\nExit: 0 B is non-inferior to A, 1 inferior or inconclusive, 2 usage error.",
+    )
+    .action(async (paths: string[], opts) => {
+      const { abCommand } = await import("./commands/ab.js");
+      setExit(await abCommand(paths, { ...opts, config: program.opts().config }, processOutput));
+    });
+
+  program
+    .command("certify")
+    .description("certify a tier assignment: registry check, both profiles, paired A/B, readiness gates")
+    .argument("[paths...]", "suite files or folders (default: suites/)")
+    .option("--profile <name>", "the candidate tier assignment", "three-tier")
+    .option("--baseline <name>", "the baseline it is compared with", "all-sonnet")
+    .addOption(
+      new Option("--mode <mode>", "replay (default), record or live")
+        .choices(["replay", "record", "live"])
+        .default("replay"),
+    )
+    .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
+    .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
+    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--agents-dir <dir>", "folder of agent files", "agents")
+    .option("--json", "print readiness.json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  orchestra certify                                  # shipped recordings, three-tier vs all-sonnet\n  orchestra certify --profile my-profile --baseline all-sonnet\n  ANTHROPIC_API_KEY=... orchestra certify --mode record\n\nWrites readiness.json, ab.json, summary.json, report.md, junit.xml and each profile's results.\nExit: 0 every gate passes (ready), 1 a gate fails, 2 usage or input error.",
+    )
+    .action(async (paths: string[], opts) => {
+      const { certifyCommand } = await import("./commands/certify.js");
+      setExit(await certifyCommand(paths, { ...opts, config: program.opts().config }, processOutput));
+    });
+
+  program
+    .command("report")
+    .description("re-render a run or certification folder from its results.jsonl")
+    .argument("<dir>", "a run folder (results.jsonl) or a certification folder")
+    .addHelpText("after", "\nExample:\n  orchestra report reports/latest")
+    .action(async (dir: string) => {
+      const { reportCommand } = await import("./commands/report.js");
+      setExit(await reportCommand(dir, processOutput));
+    });
+
+  program
+    .command("merge")
+    .description("join shard run folders into one run")
+    .argument("<dirs...>", "run folders to merge")
+    .requiredOption("--out <dir>", "the merged run folder")
+    .addHelpText(
+      "after",
+      "\nExample:\n  orchestra merge reports/shard-1 reports/shard-2 --out reports/merged",
+    )
+    .action(async (dirs: string[], opts) => {
+      const { mergeCommand } = await import("./commands/merge.js");
+      setExit(await mergeCommand(dirs, opts, processOutput));
+    });
+
+  program
     .command("fake-api")
     .description("serve a loopback fake of the Anthropic Messages API, with rate limits and fault injection")
     .addOption(

@@ -2,6 +2,7 @@ export { CONFIG_FILE, type LoadedConfig, loadConfig, parseConfig } from "./load.
 export {
   type Config,
   ConfigSchema,
+  type Gates,
   type ModelPrice,
   NAME_PATTERN,
   type OrchestraConfig,
@@ -13,4 +14,5 @@ export {
   RoleSchema,
   type TierConfig,
   type TierPolicy,
+  type Workload,
 } from "./schema.js";

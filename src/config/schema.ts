@@ -116,6 +116,26 @@ export const OrchestraSchema = z.strictObject({
     .default({ enabled: true, pathDomains: {} }),
 });
 
+/** A month of work, to turn the cost of a run into a monthly cost: tasks per month by suite kind. */
+export const WorkloadSchema = z.strictObject({
+  description: z.string().optional(),
+  perMonth: z
+    .record(z.enum(["individual", "coordinator", "mission", "edge"]), z.number().nonnegative())
+    .describe(
+      "how many tasks of each kind the orchestra handles a month; each costs the mean of its suite's cases",
+    ),
+});
+
+/** The owners' readiness criteria; every threshold can be changed here. */
+export const GatesSchema = z.strictObject({
+  complianceRate: z.number().min(0).max(1).default(1),
+  maxOverheadRatio: z.number().min(0).max(1).default(0.05),
+  minCases: z.number().int().nonnegative().default(50),
+  minPassRate: z.number().min(0).max(1).default(0.95),
+  nonInferiorityMargin: z.number().min(0).max(1).default(0.05),
+  minCostReduction: z.number().min(-10).max(1).default(0.72),
+});
+
 export const ConfigSchema = z.strictObject({
   version: z.literal(1),
   tiers: z
@@ -125,6 +145,8 @@ export const ConfigSchema = z.strictObject({
   prices: PricesSchema.describe("Price table; every model a tier or fallback names must have a price"),
   profiles: z.record(name, ProfileSchema).default({}),
   orchestra: OrchestraSchema.default(() => OrchestraSchema.parse({})),
+  workload: WorkloadSchema.optional(),
+  gates: GatesSchema.default(() => GatesSchema.parse({})),
   policy: PolicySchema.default({ tierCounts: {}, roleTiers: {}, explicitModel: true }),
 });
 
@@ -143,3 +165,5 @@ export type Config = Omit<ParsedConfig, "orchestra"> & {
   };
 };
 export type OrchestraConfig = z.infer<typeof OrchestraSchema>;
+export type Workload = z.infer<typeof WorkloadSchema>;
+export type Gates = z.infer<typeof GatesSchema>;

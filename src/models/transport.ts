@@ -191,11 +191,24 @@ export function liveTransport(registry: CallRegistry, options: LiveTransportOpti
     state.attempts.push(attempt);
     const save = (
       response: RecordedResponse,
-      latencyMs: number,
+      measuredMs: number,
       synthetic: boolean,
       requestId: string | null,
       ttftMs?: number,
     ) => {
+      const outputTokens =
+        response.kind === "json"
+          ? (response.body as { usage?: { output_tokens?: number } })?.usage?.output_tokens
+          : undefined;
+      const declared =
+        synthetic && options.syntheticLatency
+          ? options.syntheticLatency({
+              model,
+              ...(response.kind === "network-error" ? {} : { status: response.status }),
+              ...(outputTokens === undefined ? {} : { outputTokens }),
+            })
+          : undefined;
+      const latencyMs = declared ?? measuredMs;
       attempt.latencyMs = latencyMs;
       attempt.synthetic = synthetic;
       if (!options.store) return;

@@ -1,3 +1,15 @@
+export { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
+export { type Certification, type CertificationManifest, renderCertification } from "./certification.js";
+export { evaluateGates, type Gate, type Readiness, renderReadinessMarkdown } from "./gates.js";
+export {
+  casesNeeded,
+  costReduction,
+  mcnemarExact,
+  newcombeInterval,
+  niVerdict,
+  type PairedTable,
+  tangoInterval,
+} from "./paired.js";
 export { provenanceBanner, renderJunit, renderMarkdown } from "./render.js";
 export { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
 export { type LatencyStats, type RateStats, type Summary, summarize, type TierStats } from "./summary.js";

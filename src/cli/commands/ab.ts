@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadAgents } from "../../agents/index.js";
+import { loadConfig } from "../../config/index.js";
+import { createGateway, MissingApiKeyError, type Mode, RecordingStore } from "../../models/index.js";
+import { compareRuns, renderAbMarkdown } from "../../report/index.js";
+import { loadSuites, parseResults, runSuite, type TrialResult } from "../../suite/index.js";
+import { EXIT, UsageError } from "../exit.js";
+import type { Output } from "../output.js";
+
+export interface AbOptions {
+  config: string;
+  a: string;
+  b: string;
+  mode: Mode;
+  out?: string;
+  margin?: number;
+  concurrency: number;
+  recordings: string;
+  agentsDir: string;
+  json?: boolean;
+}
+
+/** Compares two tier assignments: each side is a run folder to read, or a profile to run now. */
+export async function abCommand(paths: string[], opts: AbOptions, output: Output): Promise<number> {
+  const { config } = loadConfig(resolve(opts.config));
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  const out = resolve(opts.out ?? `reports/${stamp}-ab`);
+  mkdirSync(out, { recursive: true });
+  const side = async (spec: string): Promise<{ label: string; results: TrialResult[] }> => {
+    const dir = resolve(spec);
+    if (existsSync(dir) && statSync(dir).isDirectory()) {
+      const file = join(dir, "results.jsonl");
+      if (!existsSync(file)) throw new UsageError(`${spec} is a folder without results.jsonl`);
+      const results = parseResults(readFileSync(file, "utf8")).results;
+      return { label: results[0]?.profile ?? spec, results };
+    }
+    if (!config.profiles[spec])
+      throw new UsageError(
+        `"${spec}" is neither a run folder nor a profile (profiles: ${Object.keys(config.profiles).join(", ")})`,
+      );
+    const registry = loadAgents(resolve(opts.agentsDir), { tiers: Object.keys(config.tiers) });
+    let gateway: ReturnType<typeof createGateway>;
+    try {
+      gateway = createGateway({
+        config,
+        mode: opts.mode,
+        recordings: new RecordingStore(resolve(opts.recordings)),
+      });
+    } catch (err) {
+      if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
+      throw err;
+    }
+    const run = await runSuite({
+      cases: loadSuites(paths.length ? paths : ["suites"]),
+      config,
+      agents: registry.agents,
+      gateway,
+      profile: spec,
+      mode: opts.mode,
+      concurrency: opts.concurrency,
+      outDir: join(out, spec),
+    });
+    gateway.flush();
+    return { label: spec, results: run.results };
+  };
+  const a = await side(opts.a);
+  const b = await side(opts.b);
+  const ab = compareRuns(a.results, b.results, {
+    margin: opts.margin ?? config.gates.nonInferiorityMargin,
+    ...(config.workload ? { workload: config.workload } : {}),
+    labels: [a.label, b.label],
+  });
+  writeFileSync(join(out, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
+  writeFileSync(join(out, "report.md"), `# A/B comparison\n\n${renderAbMarkdown(ab)}`);
+  if (opts.json) output.out(JSON.stringify(ab, null, 2));
+  else {
+    output.out(renderAbMarkdown(ab));
+    output.out(`written: ${join(out, "ab.json")}, ${join(out, "report.md")}`);
+  }
+  return ab.verdict === "non-inferior" ? EXIT.ok : EXIT.failed;
+}

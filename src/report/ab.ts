@@ -1,0 +1,224 @@
+import type { Workload } from "../config/index.js";
+import type { TrialResult } from "../suite/index.js";
+import {
+  casesNeeded,
+  costReduction,
+  mcnemarExact,
+  type NiVerdict,
+  niVerdict,
+  normalQuantile,
+  type PairedTable,
+  tangoInterval,
+} from "./paired.js";
+import { percentile } from "./stats.js";
+
+export interface AbReport {
+  a: string;
+  b: string;
+  pairedCases: number;
+  /** Cases present in one run only: left out of every paired number. */
+  unpaired: string[];
+  passRate: { a: number; b: number; diff: number; ci95: [number, number]; method: string };
+  table: PairedTable | null;
+  mcnemarP: number | null;
+  margin: number;
+  verdict: NiVerdict;
+  casesNeeded: number | null;
+  costUsd: { a: number; b: number; reduction: number; ci95: [number, number] };
+  monthlyCostUsd: { a: number; b: number; reduction: number; workload: string } | null;
+  latencyMs: Record<
+    string,
+    {
+      a: { n: number; p50: number | null; p95: number | null };
+      b: { n: number; p50: number | null; p95: number | null };
+    }
+  >;
+  byAgent: { agent: string; tierA: string; tierB: string; costUsdA: number; costUsdB: number }[];
+  /** Cases whose verdict differs between A and B. */
+  discordant: { case: string; a: number; b: number }[];
+}
+
+/** Each case's pass share over its trials: trials are collapsed per case before any comparison. */
+function shares(
+  results: readonly TrialResult[],
+): Map<string, { share: number; trials: number; cost: number; suite: string }> {
+  const byCase = new Map<string, TrialResult[]>();
+  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
+  const out = new Map<string, { share: number; trials: number; cost: number; suite: string }>();
+  for (const [id, trials] of byCase) {
+    out.set(id, {
+      share: trials.filter((t) => t.verdict === "pass").length / trials.length,
+      trials: trials.length,
+      cost: trials.reduce((n, t) => n + t.costMicroUsd, 0) / trials.length,
+      suite: trials[0]!.suite,
+    });
+  }
+  return out;
+}
+
+/**
+ * The paired comparison of B against A on the cases both ran: the difference of pass rates with an
+ * interval fit for paired data (Tango's score interval when every case has one trial; a paired CLT
+ * interval on the per-case means otherwise), the exact McNemar test, the non-inferiority verdict
+ * at the margin, and the cost reduction with a paired bootstrap interval.
+ */
+export function compareRuns(
+  a: readonly TrialResult[],
+  b: readonly TrialResult[],
+  options: { margin: number; workload?: Workload; labels?: [string, string] },
+): AbReport {
+  const sa = shares(a);
+  const sb = shares(b);
+  const paired = [...sa.keys()].filter((id) => sb.has(id)).sort();
+  const unpaired = [...new Set([...sa.keys(), ...sb.keys()])]
+    .filter((id) => !(sa.has(id) && sb.has(id)))
+    .sort();
+  const n = paired.length;
+  const xa = paired.map((id) => sa.get(id)!.share);
+  const xb = paired.map((id) => sb.get(id)!.share);
+  const pA = n ? xa.reduce((s, x) => s + x, 0) / n : 0;
+  const pB = n ? xb.reduce((s, x) => s + x, 0) / n : 0;
+  const binary = paired.every((id) => sa.get(id)!.trials === 1 && sb.get(id)!.trials === 1);
+  let table: PairedTable | null = null;
+  let ci: [number, number];
+  let method: string;
+  if (binary) {
+    table = { a: 0, b: 0, c: 0, d: 0 };
+    paired.forEach((_, i) => {
+      const [x, y] = [xa[i]!, xb[i]!];
+      if (x && y) table!.a++;
+      else if (x) table!.b++;
+      else if (y) table!.c++;
+      else table!.d++;
+    });
+    ci = n ? tangoInterval(table) : [-1, 1];
+    method = "Tango score interval for paired proportions (95%, two-sided)";
+  } else {
+    const d = paired.map((_, i) => xb[i]! - xa[i]!);
+    const mean = n ? d.reduce((s, x) => s + x, 0) / n : 0;
+    const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
+    const z = normalQuantile(0.975);
+    ci = [mean - (z * sd) / Math.sqrt(Math.max(n, 1)), mean + (z * sd) / Math.sqrt(Math.max(n, 1))];
+    method = "paired CLT interval on per-case pass shares (95%, two-sided)";
+  }
+  const pairs = paired.map((id) => ({ a: sa.get(id)!.cost, b: sb.get(id)!.cost }));
+  const cost = costReduction(pairs);
+  let monthly: AbReport["monthlyCostUsd"] = null;
+  if (options.workload) {
+    const perSuite = (s: Map<string, { cost: number; suite: string }>, suite: string) => {
+      const own = paired.map((id) => s.get(id)!).filter((x) => x.suite === suite);
+      return own.length ? own.reduce((t, x) => t + x.cost, 0) / own.length : 0;
+    };
+    let ma = 0;
+    let mb = 0;
+    for (const [suite, count] of Object.entries(options.workload.perMonth)) {
+      ma += (perSuite(sa, suite) * count) / 1e6;
+      mb += (perSuite(sb, suite) * count) / 1e6;
+    }
+    monthly = {
+      a: ma,
+      b: mb,
+      reduction: ma > 0 ? 1 - mb / ma : 0,
+      workload: options.workload.description ?? JSON.stringify(options.workload.perMonth),
+    };
+  }
+  const latencyMs: AbReport["latencyMs"] = {};
+  const tiers = [...new Set([...a, ...b].flatMap((r) => r.calls.map((c) => c.tier)))].sort();
+  for (const tier of tiers) {
+    const of = (rs: readonly TrialResult[]) =>
+      rs.flatMap((r) => r.calls.filter((c) => c.tier === tier).map((c) => c.latencyMs));
+    const la = of(a);
+    const lb = of(b);
+    latencyMs[tier] = {
+      a: { n: la.length, p50: percentile(la, 0.5), p95: percentile(la, 0.95) },
+      b: { n: lb.length, p50: percentile(lb, 0.5), p95: percentile(lb, 0.95) },
+    };
+  }
+  const agents = [...new Set([...a, ...b].flatMap((r) => r.calls.map((c) => c.agent)))].sort();
+  const byAgent = agents.map((agent) => {
+    const calls = (rs: readonly TrialResult[]) => rs.flatMap((r) => r.calls.filter((c) => c.agent === agent));
+    const ca = calls(a);
+    const cb = calls(b);
+    const tiersOf = (cs: typeof ca) => [...new Set(cs.map((c) => c.tier))].join("+") || "-";
+    return {
+      agent,
+      tierA: tiersOf(ca),
+      tierB: tiersOf(cb),
+      costUsdA: ca.reduce((s, c) => s + c.costMicroUsd, 0) / 1e6,
+      costUsdB: cb.reduce((s, c) => s + c.costMicroUsd, 0) / 1e6,
+    };
+  });
+  return {
+    a: options.labels?.[0] ?? a[0]?.profile ?? "A",
+    b: options.labels?.[1] ?? b[0]?.profile ?? "B",
+    pairedCases: n,
+    unpaired,
+    passRate: { a: pA, b: pB, diff: pB - pA, ci95: ci, method },
+    table,
+    mcnemarP: table ? mcnemarExact(table) : null,
+    margin: options.margin,
+    verdict: n ? niVerdict(ci, options.margin) : "inconclusive",
+    casesNeeded: table ? casesNeeded(table, options.margin) : null,
+    costUsd: {
+      a: pairs.reduce((s, p) => s + p.a, 0) / 1e6,
+      b: pairs.reduce((s, p) => s + p.b, 0) / 1e6,
+      reduction: cost.reduction,
+      ci95: cost.ci95,
+    },
+    monthlyCostUsd: monthly,
+    latencyMs,
+    byAgent,
+    discordant: paired
+      .filter((id) => sa.get(id)!.share !== sb.get(id)!.share)
+      .map((id) => ({ case: id, a: sa.get(id)!.share, b: sb.get(id)!.share })),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const usd = (x: number) => `$${x.toFixed(x < 1 ? 4 : 2)}`;
+
+export function renderAbMarkdown(ab: AbReport): string {
+  const lines = [
+    `## A/B: ${ab.b} (B) against ${ab.a} (A)`,
+    "",
+    `Paired on ${ab.pairedCases} cases${ab.unpaired.length ? ` (${ab.unpaired.length} unpaired, left out: ${ab.unpaired.join(", ")})` : ""}.`,
+    "",
+    "| | A | B | B - A |",
+    "|---|---:|---:|---|",
+    `| pass rate | ${pct(ab.passRate.a)} | ${pct(ab.passRate.b)} | ${pct(ab.passRate.diff)} [${pct(ab.passRate.ci95[0])}, ${pct(ab.passRate.ci95[1])}] |`,
+    `| cost of the run | ${usd(ab.costUsd.a)} | ${usd(ab.costUsd.b)} | reduction ${pct(ab.costUsd.reduction)} [${pct(ab.costUsd.ci95[0])}, ${pct(ab.costUsd.ci95[1])}] |`,
+  ];
+  if (ab.monthlyCostUsd)
+    lines.push(
+      `| monthly cost (${ab.monthlyCostUsd.workload}) | ${usd(ab.monthlyCostUsd.a)} | ${usd(ab.monthlyCostUsd.b)} | reduction ${pct(ab.monthlyCostUsd.reduction)} |`,
+    );
+  lines.push(
+    "",
+    `- Interval: ${ab.passRate.method}.`,
+    `- Non-inferiority at a ${pct(ab.margin)} margin: **${ab.verdict}** (non-inferior needs the lower bound above ${pct(-ab.margin)}).`,
+  );
+  if (ab.table)
+    lines.push(
+      `- Paired table: both pass ${ab.table.a}, only A ${ab.table.b}, only B ${ab.table.c}, both fail ${ab.table.d}; exact McNemar p = ${ab.mcnemarP?.toFixed(3)} (a test of any difference, not of non-inferiority).`,
+    );
+  if (ab.verdict === "inconclusive" && ab.casesNeeded)
+    lines.push(
+      `- A decision at 80% power would need about ${ab.casesNeeded} paired cases (one-sided alpha 0.025, true difference 0, discordance from this run).`,
+    );
+  if (ab.discordant.length)
+    lines.push(
+      `- Cases that differ: ${ab.discordant.map((d) => `${d.case} (A ${pct(d.a)}, B ${pct(d.b)})`).join(", ")}.`,
+    );
+  lines.push("", "| agent | tier A | tier B | cost A | cost B |", "|---|---|---|---:|---:|");
+  for (const row of ab.byAgent)
+    if (row.tierA !== row.tierB || row.costUsdA !== row.costUsdB)
+      lines.push(
+        `| ${row.agent} | ${row.tierA} | ${row.tierB} | ${usd(row.costUsdA)} | ${usd(row.costUsdB)} |`,
+      );
+  lines.push("", "| tier | A calls | A p50 | B calls | B p50 |", "|---|---:|---:|---:|---:|");
+  for (const [tier, l] of Object.entries(ab.latencyMs))
+    lines.push(
+      `| ${tier} | ${l.a.n} | ${l.a.p50 === null ? "n/a" : `${Math.round(l.a.p50)} ms`} | ${l.b.n} | ${l.b.p50 === null ? "n/a" : `${Math.round(l.b.p50)} ms`} |`,
+    );
+  return `${lines.join("\n")}\n`;
+}

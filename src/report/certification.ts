@@ -1,0 +1,81 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Gates, Workload } from "../config/index.js";
+import { parseResults, type TrialResult } from "../suite/index.js";
+import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
+import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
+import { provenanceBanner, renderJunit, renderMarkdown } from "./render.js";
+import { type Summary, summarize } from "./summary.js";
+
+/** What a certification ran with, kept beside its results so the report re-renders from files alone. */
+export interface CertificationManifest {
+  profile: string;
+  baseline: string;
+  agentCount: number;
+  agentProblems: number;
+  gates: Gates;
+  workload?: Workload;
+}
+
+export interface Certification {
+  summary: Summary;
+  ab: AbReport;
+  readiness: Readiness;
+}
+
+function readResults(file: string): TrialResult[] {
+  return existsSync(file) ? parseResults(readFileSync(file, "utf8")).results : [];
+}
+
+/**
+ * Writes a certification folder's outputs from its files: <profile>/results.jsonl,
+ * <baseline>/results.jsonl and certification.json. The same files always give the same bytes.
+ */
+export function renderCertification(dir: string, latest?: string): Certification {
+  const manifest = JSON.parse(readFileSync(join(dir, "certification.json"), "utf8")) as CertificationManifest;
+  const candidate = readResults(join(dir, manifest.profile, "results.jsonl"));
+  const baseline = readResults(join(dir, manifest.baseline, "results.jsonl"));
+  const summary = summarize(candidate);
+  const ab = compareRuns(baseline, candidate, {
+    margin: manifest.gates.nonInferiorityMargin,
+    ...(manifest.workload ? { workload: manifest.workload } : {}),
+    labels: [manifest.baseline, manifest.profile],
+  });
+  const readiness = evaluateGates({
+    gates: manifest.gates,
+    agentProblems: manifest.agentProblems,
+    agentCount: manifest.agentCount,
+    summary,
+    results: candidate,
+    ab,
+    profile: manifest.profile,
+    baseline: manifest.baseline,
+  });
+  const both = [...baseline, ...candidate];
+  writeFileSync(
+    join(dir, "results.jsonl"),
+    both.map((r) => JSON.stringify(r)).join("\n") + (both.length ? "\n" : ""),
+  );
+  writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(dir, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
+  writeFileSync(join(dir, "readiness.json"), `${JSON.stringify(readiness, null, 2)}\n`);
+  writeFileSync(join(dir, "junit.xml"), renderJunit(both));
+  const banner = provenanceBanner(summary);
+  const report = [
+    `# Certification: ${manifest.profile} against ${manifest.baseline}`,
+    "",
+    ...(banner ? [banner, ""] : []),
+    renderReadinessMarkdown(readiness),
+    renderAbMarkdown(ab),
+    renderMarkdown(summary, `Run details: ${manifest.profile}`)
+      .replace(/^# /, "## ")
+      .replace(/\n## /g, "\n### "),
+  ].join("\n");
+  writeFileSync(join(dir, "report.md"), report);
+  if (latest && latest !== dir) {
+    rmSync(latest, { recursive: true, force: true });
+    mkdirSync(latest, { recursive: true });
+    cpSync(dir, latest, { recursive: true });
+  }
+  return { summary, ab, readiness };
+}
