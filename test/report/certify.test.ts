@@ -1,0 +1,243 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compareRuns, evaluateGates, renderCertification, summarize } from "../../src/report/index.js";
+import type { TrialResult } from "../../src/suite/index.js";
+import { orchestra } from "../helpers/cli.js";
+import { shippedConfig } from "../helpers/config.js";
+
+const zero = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  cacheWrite5mTokens: 0,
+  cacheWrite1hTokens: 0,
+};
+
+function trial(
+  id: string,
+  profile: string,
+  pass: boolean,
+  costMicroUsd: number,
+  extra: Partial<TrialResult> = {},
+): TrialResult {
+  const tier = profile === "all-sonnet" ? "sonnet" : "haiku";
+  return {
+    case: id,
+    suite: id.startsWith("m") ? "mission" : "individual",
+    title: id,
+    critical: false,
+    tags: [],
+    trial: 1,
+    profile,
+    mode: "replay",
+    verdict: pass ? "pass" : "fail",
+    reason: pass ? null : "assertion failed",
+    assertions: [],
+    final: { type: "result" },
+    trace: {
+      agents: ["a"],
+      messages: 2,
+      calls: 1,
+      maxDepth: 0,
+      fallbacks: 0,
+      escalations: 0,
+      correctiveRetries: 0,
+      agentMessages: 1,
+      compliantMessages: 1,
+      messageBytes: 10_000,
+      markupBytes: 300,
+      contextBytesBefore: 0,
+      contextBytesAfter: 0,
+    },
+    calls: [
+      {
+        agent: "a",
+        tier,
+        model: `m-${tier}`,
+        usage: zero,
+        costMicroUsd,
+        latencyMs: 1000,
+        latencySource: "recorded",
+        fellBack: false,
+        escalation: false,
+        corrective: false,
+        source: "live",
+      },
+    ],
+    usage: zero,
+    costMicroUsd,
+    judgeCostMicroUsd: 0,
+    latencyMs: 1000,
+    latencySource: "recorded",
+    provenance: { live: 1, synthetic: 0, models: [`m-${tier}`] },
+    durationMs: 1,
+    ...extra,
+  };
+}
+
+/** 60 cases; B passes all A passes, costs 20% of A. */
+function runs(n = 60, bFailures = 0) {
+  const a = Array.from({ length: n }, (_, i) => trial(`${i < 20 ? "m" : "i"}${i}`, "all-sonnet", true, 1000));
+  const b = Array.from({ length: n }, (_, i) =>
+    trial(
+      `${i < 20 ? "m" : "i"}${i}`,
+      "three-tier",
+      i >= bFailures,
+      200,
+      i === 5 ? { tags: ["security"] } : {},
+    ),
+  );
+  return { a, b };
+}
+
+function gates(
+  a: TrialResult[],
+  b: TrialResult[],
+  overrides: Partial<Parameters<typeof evaluateGates>[0]> = {},
+) {
+  const ab = compareRuns(a, b, { margin: 0.05, workload: shippedConfig.workload! });
+  return evaluateGates({
+    gates: shippedConfig.gates,
+    agentProblems: 0,
+    agentCount: 47,
+    summary: summarize(b),
+    results: b,
+    ab,
+    profile: "three-tier",
+    baseline: "all-sonnet",
+    ...overrides,
+  });
+}
+
+const statusOf = (r: ReturnType<typeof evaluateGates>, id: string) =>
+  r.gates.find((g) => g.id === id)?.status;
+
+describe("readiness gates", () => {
+  it("all pass on a run that meets every threshold", () => {
+    const { a, b } = runs(600);
+    const r = gates(a, b);
+    expect(r.gates.filter((g) => g.status === "fail").map((g) => `${g.id}: ${g.measured}`)).toEqual([]);
+    expect(r.ready).toBe(true);
+  });
+
+  it("each gate flips when its input crosses its threshold", () => {
+    const { a, b } = runs(600);
+    expect(statusOf(gates(a, b, { agentProblems: 1 }), "agent-tiers")).toBe("fail");
+    const noncompliant = b.map((t, i) =>
+      i === 0 ? { ...t, trace: { ...t.trace, compliantMessages: 0 } } : t,
+    );
+    expect(statusOf(gates(a, noncompliant), "compliance")).toBe("fail");
+    const verbose = b.map((t) => ({ ...t, trace: { ...t.trace, markupBytes: 600 } }));
+    expect(statusOf(gates(a, verbose), "overhead")).toBe("fail");
+    const few = runs(49);
+    expect(statusOf(gates(few.a, few.b), "case-count")).toBe("fail");
+    const failing = runs(600, 31); // 31/600 fail: 94.8%
+    expect(statusOf(gates(failing.a, failing.b), "pass-rate")).toBe("fail");
+    expect(statusOf(gates(runs(600, 30).a, runs(600, 30).b), "pass-rate")).toBe("pass"); // 95.0%
+    const critical = b.map((t, i) => (i === 0 ? { ...t, critical: true, verdict: "fail" as const } : t));
+    expect(statusOf(gates(a, critical), "no-critical-failure")).toBe("fail");
+    expect(statusOf(gates(failing.a, failing.b), "non-inferior")).toBe("fail");
+    const expensive = b.map((t) => ({ ...t, costMicroUsd: 290 }));
+    expect(statusOf(gates(a, expensive), "cost-reduction")).toBe("fail"); // 71%
+    expect(
+      statusOf(
+        gates(
+          a,
+          b.map((t) => ({ ...t, costMicroUsd: 280 })),
+        ),
+        "cost-reduction",
+      ),
+    ).toBe("pass"); // 72%
+    const insecure = b.map((t, i) => (i === 5 ? { ...t, verdict: "fail" as const } : t));
+    expect(statusOf(gates(a, insecure), "security-cases")).toBe("fail");
+    const synthetic = b.map((t) => ({
+      ...t,
+      calls: t.calls.map((c) => ({ ...c, source: "synthetic" as const })),
+    }));
+    expect(statusOf(gates(a, synthetic), "latency-per-tier")).toBe("fail");
+  });
+});
+
+describe("monthly cost", () => {
+  it("is the mean case cost of each suite times the workload, by hand", () => {
+    const a = [
+      trial("m1", "all-sonnet", true, 2_000_000),
+      trial("m2", "all-sonnet", true, 4_000_000),
+      trial("i1", "all-sonnet", true, 500_000),
+    ];
+    const b = [
+      trial("m1", "three-tier", true, 1_000_000),
+      trial("m2", "three-tier", true, 1_000_000),
+      trial("i1", "three-tier", true, 100_000),
+    ];
+    const ab = compareRuns(a, b, {
+      margin: 0.05,
+      workload: { perMonth: { mission: 300, individual: 1200, coordinator: 400, edge: 0 } },
+    });
+    // A: missions mean $3 x 300 = $900, individual $0.50 x 1200 = $600, coordinator: no case -> $0
+    expect(ab.monthlyCostUsd?.a).toBeCloseTo(1500, 9);
+    // B: $1 x 300 + $0.10 x 1200 = $420
+    expect(ab.monthlyCostUsd?.b).toBeCloseTo(420, 9);
+    expect(ab.monthlyCostUsd?.reduction).toBeCloseTo(1 - 420 / 1500, 12);
+    expect(ab.costUsd.reduction).toBeCloseTo(1 - 2.1 / 6.5, 12);
+  });
+});
+
+describe("re-rendering", () => {
+  it("gives byte-identical outputs from the same results", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cert-"));
+    const { a, b } = runs(60, 2);
+    for (const [profile, rs] of [
+      ["all-sonnet", a],
+      ["three-tier", b],
+    ] as const) {
+      mkdirSync(join(dir, profile));
+      writeFileSync(join(dir, profile, "results.jsonl"), rs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    }
+    writeFileSync(
+      join(dir, "certification.json"),
+      JSON.stringify({
+        profile: "three-tier",
+        baseline: "all-sonnet",
+        agentCount: 47,
+        agentProblems: 0,
+        gates: shippedConfig.gates,
+        workload: shippedConfig.workload,
+      }),
+    );
+    renderCertification(dir);
+    const files = ["summary.json", "ab.json", "readiness.json", "report.md", "junit.xml", "results.jsonl"];
+    const first = files.map((f) => readFileSync(join(dir, f), "utf8"));
+    const copy = mkdtempSync(join(tmpdir(), "cert-copy-"));
+    cpSync(dir, copy, { recursive: true });
+    const { code } = orchestra(["report", copy]);
+    expect(code).toBe(0);
+    expect(files.map((f) => readFileSync(join(copy, f), "utf8"))).toEqual(first);
+  });
+
+  it("merges shard folders into the run the whole would have been", () => {
+    const { b } = runs(30, 3);
+    const dirs = [0, 1, 2].map((k) => {
+      const d = mkdtempSync(join(tmpdir(), `shard-${k}-`));
+      writeFileSync(
+        join(d, "results.jsonl"),
+        b
+          .filter((_, i) => i % 3 === k)
+          .map((r) => JSON.stringify(r))
+          .join("\n") + "\n",
+      );
+      return d;
+    });
+    const whole = mkdtempSync(join(tmpdir(), "whole-"));
+    writeFileSync(join(whole, "results.jsonl"), b.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    expect(orchestra(["report", whole]).code).toBe(0);
+    const merged = join(mkdtempSync(join(tmpdir(), "merged-")), "out");
+    expect(orchestra(["merge", ...dirs, "--out", merged]).code).toBe(0);
+    expect(readFileSync(join(merged, "summary.json"), "utf8")).toBe(
+      readFileSync(join(whole, "summary.json"), "utf8"),
+    );
+  });
+});
