@@ -95,6 +95,8 @@ export interface Gateway {
   call(request: ModelRequest, context: CallContext, signal?: AbortSignal): Promise<CallResult>;
   /** Writes recordings made so far (record mode); returns the files written. */
   flush(): string[];
+  /** The case has finished: its recordings and request counters may be dropped. */
+  release(caseId: string): void;
 }
 
 const AVAILABILITY_STATUS = (status: number | undefined) =>
@@ -150,7 +152,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     logLevel: "off",
   });
   // Per case and trial, how often each exact request has been sent: the nth send replays the nth recording.
-  const sent = new Map<string, number>();
+  const sent = new Map<string, Map<string, number>>();
   const recordCommand =
     options.recordCommand ??
     ((caseId: string) => `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}`);
@@ -211,9 +213,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     const fellBackFrom: FallbackStep[] = [];
     const started = now();
     const state = new CallState(context, (fingerprint) => {
-      const key = `${context.profile ?? ""}\0${context.caseId}\0${context.trial}\0${fingerprint}`;
-      const n = (sent.get(key) ?? 0) + 1;
-      sent.set(key, n);
+      let counts = sent.get(context.caseId);
+      if (!counts) {
+        counts = new Map();
+        sent.set(context.caseId, counts);
+      }
+      const key = `${context.profile ?? ""}\0${context.trial}\0${fingerprint}`;
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
       return n;
     });
     for (const model of chain) {
@@ -272,6 +279,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     mode,
     call,
     flush: () => options.recordings?.flush() ?? [],
+    release: (caseId: string) => {
+      options.recordings?.release(caseId);
+      sent.delete(caseId);
+    },
   };
 }
 

@@ -107,6 +107,11 @@ export class RecordingStore {
     return best;
   }
 
+  /** Forgets a case's recordings once it has run (kept if unsaved), so memory stays flat in the number of cases. */
+  release(caseId: string): void {
+    if (!this.dirty.has(caseId)) this.cases.delete(caseId);
+  }
+
   add(recording: Recording): void {
     this.load(recording.case).set(RecordingStore.keyOf(recording), recording);
     this.dirty.add(recording.case);

@@ -163,26 +163,28 @@ export function summarize(results: readonly TrialResult[]): Summary {
   const recorded = calls.filter((c) => c.latencySource === "recorded").length;
   const basis: Summary["provenance"]["basis"] =
     calls.length === 0 ? "none" : synthetic > 0 ? "synthetic" : recorded > 0 ? "recorded" : "live";
-  const trialsPerCase = Math.min(
-    ...[...new Set(sorted.map((r) => r.case))].map((c) => sorted.filter((r) => r.case === c).length),
-  );
+  const perCase = new Map<string, { n: number; c: number }>();
+  for (const r of sorted) {
+    const entry = perCase.get(r.case) ?? { n: 0, c: 0 };
+    entry.n += 1;
+    if (r.verdict === "pass") entry.c += 1;
+    perCase.set(r.case, entry);
+  }
+  const counts = [...perCase.values()];
+  const trialsPerCase = counts.reduce((m, x) => Math.min(m, x.n), Number.POSITIVE_INFINITY);
   let reliability: Summary["reliability"] = null;
   if (Number.isFinite(trialsPerCase) && trialsPerCase > 1) {
-    const perCase = [...new Set(sorted.map((r) => r.case))].map((c) => {
-      const own = sorted.filter((r) => r.case === c);
-      return { n: own.length, c: own.filter((r) => r.verdict === "pass").length };
-    });
     const at: Record<string, number> = {};
     const hat: Record<string, number> = {};
     for (let k = 1; k <= trialsPerCase; k++) {
-      at[`k${k}`] = perCase.reduce((s, x) => s + passAtK(x.n, x.c, k), 0) / perCase.length;
-      hat[`k${k}`] = perCase.reduce((s, x) => s + passHatK(x.n, x.c, k), 0) / perCase.length;
+      at[`k${k}`] = counts.reduce((s, x) => s + passAtK(x.n, x.c, k), 0) / counts.length;
+      hat[`k${k}`] = counts.reduce((s, x) => s + passHatK(x.n, x.c, k), 0) / counts.length;
     }
     reliability = {
       trialsPerCase,
       passAtK: at,
       passHatK: hat,
-      flakyCases: perCase.filter((x) => x.c > 0 && x.c < x.n).length,
+      flakyCases: counts.filter((x) => x.c > 0 && x.c < x.n).length,
     };
   }
   return {

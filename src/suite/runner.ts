@@ -89,6 +89,8 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
   let finished = 0;
   let stopped: RunOutcome["stopped"];
   const judge = judgeFor(options);
+  const remaining = new Map<string, number>();
+  for (const { c } of work) remaining.set(c.id, (remaining.get(c.id) ?? 0) + 1);
   await mapBounded(work, options.concurrency, async ({ c, trial }) => {
     if (stopped) return;
     if (options.signal?.aborted) {
@@ -97,6 +99,9 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
     }
     const result = await runTrial(c, trial, options, judge);
     appendFileSync(resultsFile, `${JSON.stringify(result)}\n`);
+    const left = (remaining.get(c.id) ?? 1) - 1;
+    remaining.set(c.id, left);
+    if (left === 0) options.gateway.release(c.id);
     results.push(result);
     finished++;
     if (result.verdict === "error") errors++;
