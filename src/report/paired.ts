@@ -187,7 +187,9 @@ export function casesNeeded(
   options: { alphaOneSided?: number; power?: number; trueDelta?: number } = {},
 ): number | null {
   const n = total(t);
-  const psi = n > 0 ? (t.b + t.c) / n : 0;
+  // Without a discordant pair the pilot says nothing about discordance: no estimate.
+  if (n === 0 || t.b + t.c === 0) return null;
+  const psi = (t.b + t.c) / n;
   const trueDelta = options.trueDelta ?? 0;
   const effect = margin + trueDelta;
   if (effect <= 0) return null;
