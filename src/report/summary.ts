@@ -24,6 +24,8 @@ export interface LatencyStats {
 }
 
 export interface TierStats {
+  /** Pass rate of the cases in which this tier answered at least one call. */
+  cases: RateStats;
   calls: number;
   inputTokens: number;
   outputTokens: number;
@@ -43,7 +45,14 @@ export interface Summary {
   byTier: Record<string, TierStats>;
   byAgent: Record<
     string,
-    { calls: number; tier: string[]; costUsd: number; escalations: number; fallbacks: number }
+    {
+      cases: RateStats;
+      calls: number;
+      tier: string[];
+      costUsd: number;
+      escalations: number;
+      fallbacks: number;
+    }
   >;
   protocol: { messages: number; compliant: number; complianceRate: number; overheadRatio: number };
   routing: { fallbacks: number; escalations: number; correctiveRetries: number; escalationCostShare: number };
@@ -122,6 +131,7 @@ export function summarize(results: readonly TrialResult[]): Summary {
     const own = calls.filter((c) => c.tier === tier);
     const micro = own.reduce((n, c) => n + c.costMicroUsd, 0);
     byTier[tier] = {
+      cases: rate(sorted.filter((r) => r.calls.some((c) => c.tier === tier))),
       calls: own.length,
       inputTokens: own.reduce((n, c) => n + c.usage.inputTokens, 0),
       outputTokens: own.reduce((n, c) => n + c.usage.outputTokens, 0),
@@ -141,6 +151,7 @@ export function summarize(results: readonly TrialResult[]): Summary {
   for (const agent of [...new Set(calls.map((c) => c.agent))].sort()) {
     const own = calls.filter((c) => c.agent === agent);
     byAgent[agent] = {
+      cases: rate(sorted.filter((r) => r.calls.some((c) => c.agent === agent))),
       calls: own.length,
       tier: [...new Set(own.map((c) => c.tier))].sort(),
       costUsd: own.reduce((n, c) => n + c.costMicroUsd, 0) / 1e6,
