@@ -64,6 +64,11 @@ export interface MissionOutcome {
   finalXml: string;
   trace: Trace;
   totals: TraceTotals;
+  /**
+   * End-to-end model time: the calls on the critical path (independent tasks overlap). Measured
+   * latencies live, recorded ones in replay. totals.latencyMs is the serial sum of all calls.
+   */
+  criticalPathMs: number;
 }
 
 const SPECIALIST_ANSWERS = ["result", "status-update", "escalation", "error"] as const;
@@ -103,6 +108,8 @@ export class Mission {
   private readonly trace = new TraceRecorder();
   private readonly limits: Limits;
   private budget!: Budget;
+  /** Model time on each task's critical path: its own calls, plus the slowest child of each wave. */
+  private readonly elapsed = new Map<string, number>();
 
   constructor(private readonly options: OrchestraOptions) {
     this.byName = new Map(options.agents.map((a) => [a.name, a]));
@@ -210,7 +217,13 @@ export class Mission {
       profile: this.options.profile,
       events: this.trace.events,
     };
-    return { final, finalXml, trace, totals: totalsOf(trace) };
+    return {
+      final,
+      finalXml,
+      trace,
+      totals: totalsOf(trace),
+      criticalPathMs: Math.round((this.elapsed.get("m1") ?? 0) * 10) / 10,
+    };
   }
 
   private async runTask(task: TaskAssignment, depth: number, path: readonly string[]): Promise<Message> {
@@ -334,7 +347,8 @@ export class Mission {
       allowed: readonly string[];
     },
     checks: (message: Message) => { verdicts: LayerVerdict[]; retry: boolean },
-  ): Promise<{ message: Message; text: string; layers: LayerVerdict[]; failed: boolean }> {
+  ): Promise<{ message: Message; text: string; layers: LayerVerdict[]; failed: boolean; latencyMs: number }> {
+    let latencyMs = 0;
     const system = systemPromptFor(agent, agent.role === "specialist" ? [] : this.reportsOf(agent));
     const turns = [...conversation];
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -370,11 +384,12 @@ export class Mission {
             err.message,
             code === "UNAVAILABLE",
           );
-          return { message, text: buildMessage(message), layers: [], failed: true };
+          return { message, text: buildMessage(message), layers: [], failed: true, latencyMs };
         }
         throw err;
       }
       this.budget.afterCall(result.costMicroUsd);
+      latencyMs += result.latencyMs;
       const parsed = parseMessage(result.text);
       const message = parsed.ok ? parsed.message : undefined;
       const l4 = this.on("L4")
@@ -436,7 +451,7 @@ export class Mission {
       }
       const l4Failed = l4.verdict === "fail";
       const retryable = l4Failed || own.retry;
-      if (!retryable && message) return { message, text: result.text, layers, failed: false };
+      if (!retryable && message) return { message, text: result.text, layers, failed: false, latencyMs };
       if (attempt === 0) {
         const notes = [
           ...(l4Failed ? l4.notes : []),
@@ -448,7 +463,7 @@ export class Mission {
         );
         continue;
       }
-      if (message && !l4Failed) return { message, text: result.text, layers, failed: true };
+      if (message && !l4Failed) return { message, text: result.text, layers, failed: true, latencyMs };
       const detail = `${agent.name} broke the protocol twice: ${l4.notes.join("; ")}`;
       const error = errorMessage(
         `${task.id}-protocol`,
@@ -459,7 +474,7 @@ export class Mission {
         detail,
       );
       this.trace.add({ kind: "error", agent: agent.name, code: "PROTOCOL_VIOLATION", detail });
-      return { message: error, text: buildMessage(error), layers, failed: true };
+      return { message: error, text: buildMessage(error), layers, failed: true, latencyMs };
     }
     throw new Error("unreachable");
   }
@@ -507,6 +522,7 @@ export class Mission {
         return { verdicts, retry: false };
       },
     );
+    this.elapsed.set(task.id, outcome.latencyMs);
     if (!this.on("L5") || outcome.message.type === "error") return outcome.message;
     const reply = outcome.message;
     const decision = decideEscalation({
@@ -528,10 +544,13 @@ export class Mission {
       reason: decision.reason ?? "",
     });
     if (decision.action === "rerun" && decision.toTier) {
-      return this.runSpecialist(agent, task, depth, decision.toTier, {
+      const own = outcome.latencyMs;
+      const rerun = await this.runSpecialist(agent, task, depth, decision.toTier, {
         fromTier: tier,
         reason: decision.reason ?? "",
       });
+      this.elapsed.set(task.id, own + (this.elapsed.get(task.id) ?? 0));
+      return rerun;
     }
     if (reply.type === "escalation") return reply;
     const handoff: Escalation = {
@@ -578,7 +597,9 @@ export class Mission {
       return { verdicts: [verdict], retry: verdict.verdict === "fail" };
     });
     const plan = first.message.type === "result" ? planOf(first.message) : [];
+    this.elapsed.set(task.id, first.latencyMs);
     if (plan.length === 0) return first.message;
+    let wavesMs = 0;
 
     // Tasks the boundary check still rejects after the corrective retry are not run: each becomes an error.
     const byId = new Map((first.message as Result).plan.map((t) => [t.id, t]));
@@ -632,6 +653,7 @@ export class Mission {
         };
         return this.runTask(assignment, depth + 1, [...path, agent.name]);
       });
+      wavesMs += wave.reduce((m, t) => Math.max(m, this.elapsed.get(`${task.id}/${t.id}`) ?? 0), 0);
       settled.forEach((s, i) => {
         const t = wave[i]!;
         done.add(t.id);
@@ -656,6 +678,7 @@ export class Mission {
       };
       return { verdicts: [verdict], retry: true };
     });
+    this.elapsed.set(task.id, first.latencyMs + wavesMs + final.latencyMs);
     return final.message;
   }
 }

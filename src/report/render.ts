@@ -51,7 +51,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
         `| ${tier} | ${s.calls} | ${s.inputTokens} | ${s.outputTokens} | ${s.cacheReadTokens} | ${s.cacheWriteTokens} | ${usd(s.costUsd)} | ${latencyCell(s.latencyMs)} |`,
     ),
     "",
-    `Latency per case (serial model time): ${latencyCell(summary.latencyPerCase)}.`,
+    `Latency per case (end-to-end model time on the critical path): ${latencyCell(summary.latencyPerCase)}.`,
     "",
     "## Protocol and routing",
     "",

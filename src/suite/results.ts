@@ -60,7 +60,7 @@ export const TrialResultSchema = z.strictObject({
   usage,
   costMicroUsd: z.number().int(),
   judgeCostMicroUsd: z.number().int(),
-  /** Sum of call latencies (recorded in replay): the serial model time of the trial. */
+  /** End-to-end model time of the trial: the calls on its critical path (recorded in replay). */
   latencyMs: z.number(),
   latencySource: z.enum(["measured", "recorded", "none"]),
   provenance: z.strictObject({

@@ -244,7 +244,7 @@ function summarize(outcome: MissionOutcome) {
     })),
     usage: t.usage,
     costMicroUsd: t.costMicroUsd,
-    latencyMs: t.latencyMs,
+    latencyMs: outcome.criticalPathMs,
     latencySource,
     provenance: {
       live: sources.filter((s) => s === "live").length,

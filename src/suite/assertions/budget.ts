@@ -16,7 +16,7 @@ export const tokensBelow: Evaluator<"tokens-below"> = (a, { outcome }) => {
 export const latencyBelow: Evaluator<"latency-below"> = (a, { outcome }) => {
   const calls = outcome.trace.events.filter((e) => e.kind === "call");
   const recorded = calls.some((c) => c.kind === "call" && c.latencySource === "recorded");
-  const ms = outcome.totals.latencyMs;
+  const ms = outcome.criticalPathMs;
   if (recorded && !a.allowRecorded) {
     return result(
       a.type,
