@@ -98,7 +98,8 @@ export class RecordingStore {
       const score =
         differences.length +
         (recording.agent === agent ? 0 : 100) +
-        (recording.model === request.model ? 0 : 10);
+        (recording.model === request.model ? 0 : 10) +
+        (recording.profile === profile ? 0 : 5);
       if (score < bestScore) {
         bestScore = score;
         best = { recording, differences: differences.slice(0, 8) };

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } fro
 import { join } from "node:path";
 import type { Agent } from "../agents/index.js";
 import type { Config } from "../config/index.js";
-import { type Gateway, type Mode, ReplayMissError, sha256 } from "../models/index.js";
+import { type Gateway, type Mode, ReplayMissError, sha256, ZERO_USAGE } from "../models/index.js";
 import { type CallEvent, type MissionOutcome, mapBounded, runAgent, runMission } from "../orchestra/index.js";
 import { type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
 import type { LoadedCase } from "./load.js";
@@ -274,14 +274,6 @@ function errored(
   reason: string,
   durationMs: number,
 ): TrialResult {
-  const zero = {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite5mTokens: 0,
-    cacheWrite1hTokens: 0,
-  };
   return {
     ...base,
     verdict: "error",
@@ -304,7 +296,7 @@ function errored(
       contextBytesAfter: 0,
     },
     calls: [],
-    usage: zero,
+    usage: { ...ZERO_USAGE },
     costMicroUsd: 0,
     judgeCostMicroUsd: 0,
     latencyMs: 0,

@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join, resolve } from "node:path";
 import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
-import { createGateway, MissingApiKeyError, type Mode, RecordingStore } from "../../models/index.js";
+import type { Mode } from "../../models/index.js";
 import { compareRuns, renderAbMarkdown } from "../../report/index.js";
 import { loadSuites, parseResults, runSuite, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
+import { openGateway } from "../gateway.js";
 import type { Output } from "../output.js";
 
 export interface AbOptions {
@@ -40,17 +41,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
         `"${spec}" is neither a run folder nor a profile (profiles: ${Object.keys(config.profiles).join(", ")})`,
       );
     const registry = loadAgents(resolve(opts.agentsDir), { tiers: Object.keys(config.tiers) });
-    let gateway: ReturnType<typeof createGateway>;
-    try {
-      gateway = createGateway({
-        config,
-        mode: opts.mode,
-        recordings: new RecordingStore(resolve(opts.recordings)),
-      });
-    } catch (err) {
-      if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
-      throw err;
-    }
+    const gateway = openGateway(config, opts.mode, opts.recordings);
     const run = await runSuite({
       cases: loadSuites(paths.length ? paths : ["suites"]),
       config,

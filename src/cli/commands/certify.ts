@@ -3,10 +3,11 @@ import { join, resolve } from "node:path";
 import Table from "cli-table3";
 import { checkTierPolicy, loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
-import { createGateway, MissingApiKeyError, type Mode, RecordingStore } from "../../models/index.js";
+import type { Mode } from "../../models/index.js";
 import { type CertificationManifest, provenanceBanner, renderCertification } from "../../report/index.js";
 import { loadSuites, runSuite } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
+import { openGateway, recordCommandFor } from "../gateway.js";
 import type { Output } from "../output.js";
 
 export interface CertifyOptions {
@@ -38,19 +39,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
   const dir = resolve(opts.out ?? `reports/${stamp}-certify`);
   mkdirSync(dir, { recursive: true });
   for (const profile of [opts.baseline, opts.profile]) {
-    let gateway: ReturnType<typeof createGateway>;
-    try {
-      gateway = createGateway({
-        config,
-        mode: opts.mode,
-        recordings: new RecordingStore(resolve(opts.recordings)),
-        recordCommand: (id) =>
-          `ANTHROPIC_API_KEY=... npx orchestra run --mode record --profile ${profile} --filter ${id}`,
-      });
-    } catch (err) {
-      if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
-      throw err;
-    }
+    const gateway = openGateway(config, opts.mode, opts.recordings, (id) => recordCommandFor(profile, id));
     const outcome = await runSuite({
       cases,
       config,

@@ -2,17 +2,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
-import {
-  createGateway,
-  formatUsd,
-  MissingApiKeyError,
-  type Mode,
-  RecordingStore,
-  ReplayMissError,
-  sha256,
-} from "../../models/index.js";
+import { formatUsd, type Mode, ReplayMissError, sha256 } from "../../models/index.js";
 import { type ContextItem, runMission } from "../../orchestra/index.js";
 import { EXIT, UsageError } from "../exit.js";
+import { openGateway } from "../gateway.js";
 import { type Output, printJson } from "../output.js";
 import { renderTraceTree } from "../render/trace-tree.js";
 
@@ -50,19 +43,13 @@ export async function missionCommand(text: string, opts: MissionOptions, output:
   const caseId =
     opts.case ??
     `mission-${sha256([text, ...context.map((c) => `${c.path}\n${c.text}`)].join("\n\0")).slice(0, 12)}`;
-  let gateway: ReturnType<typeof createGateway>;
-  try {
-    gateway = createGateway({
-      config,
-      mode: opts.mode,
-      recordings: new RecordingStore(resolve(opts.recordings)),
-      recordCommand: () =>
-        `ANTHROPIC_API_KEY=... npx orchestra mission ${JSON.stringify(text)} --mode record --case ${caseId}${opts.context.map((c) => ` --context ${c}`).join("")}`,
-    });
-  } catch (err) {
-    if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
-    throw err;
-  }
+  const gateway = openGateway(
+    config,
+    opts.mode,
+    opts.recordings,
+    () =>
+      `ANTHROPIC_API_KEY=... npx orchestra mission ${JSON.stringify(text)} --mode record --case ${caseId}${opts.context.map((c) => ` --context ${c}`).join("")}`,
+  );
   let outcome: Awaited<ReturnType<typeof runMission>>;
   try {
     outcome = await runMission(

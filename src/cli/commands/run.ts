@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
 import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
-import { createGateway, MissingApiKeyError, type Mode, RecordingStore } from "../../models/index.js";
+import type { Mode } from "../../models/index.js";
 import { provenanceBanner, writeRunOutputs } from "../../report/index.js";
 import { loadSuites, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
+import { openGateway, recordCommandFor } from "../gateway.js";
 import type { Output } from "../output.js";
 import { summaryTables } from "../render/tables.js";
 
@@ -54,19 +55,7 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     );
   }
   const outDir = resolve(opts.resume ?? opts.out ?? `reports/${runId(opts.profile, opts.mode)}`);
-  let gateway: ReturnType<typeof createGateway>;
-  try {
-    gateway = createGateway({
-      config,
-      mode: opts.mode,
-      recordings: new RecordingStore(resolve(opts.recordings)),
-      recordCommand: (caseId) =>
-        `ANTHROPIC_API_KEY=... npx orchestra run --mode record --profile ${opts.profile} --filter ${caseId}`,
-    });
-  } catch (err) {
-    if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
-    throw err;
-  }
+  const gateway = openGateway(config, opts.mode, opts.recordings, (id) => recordCommandFor(opts.profile, id));
   const controller = new AbortController();
   const onSigint = () => {
     output.err("\ninterrupted: finishing the trials in flight, then stopping");

@@ -1,0 +1,35 @@
+import { resolve } from "node:path";
+import type { Config } from "../config/index.js";
+import {
+  createGateway,
+  type Gateway,
+  MissingApiKeyError,
+  type Mode,
+  RecordingStore,
+} from "../models/index.js";
+import { UsageError } from "./exit.js";
+
+/** The gateway every command uses; a missing API key is a usage error (one line, exit 2). */
+export function openGateway(
+  config: Config,
+  mode: Mode,
+  recordings: string,
+  recordCommand?: (caseId: string) => string,
+): Gateway {
+  try {
+    return createGateway({
+      config,
+      mode,
+      recordings: new RecordingStore(resolve(recordings)),
+      ...(recordCommand ? { recordCommand } : {}),
+    });
+  } catch (err) {
+    if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** How to record what a replay missed, for a case of a suite run under a profile. */
+export function recordCommandFor(profile: string, caseId: string): string {
+  return `ANTHROPIC_API_KEY=... npx orchestra run --mode record --profile ${profile} --filter ${caseId}`;
+}
