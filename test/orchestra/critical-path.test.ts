@@ -1,17 +1,11 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadAgents } from "../../src/agents/index.js";
-import type { Config } from "../../src/config/index.js";
 import { type CallResult, type Gateway, ZERO_USAGE } from "../../src/models/index.js";
 import { runMission } from "../../src/orchestra/index.js";
-import { repoRoot } from "../helpers/cli.js";
-import { shippedConfig } from "../helpers/config.js";
+import { testAgents, testConfig } from "../helpers/orchestra.js";
 import { reply, type ScriptedRequest } from "../helpers/scripted-api.js";
 
-const config: Config = { ...shippedConfig, orchestra: { ...shippedConfig.orchestra, orchestrator: "lead" } };
-const agents = loadAgents(join(repoRoot, "test/fixtures/orchestra-agents"), {
-  tiers: Object.keys(config.tiers),
-}).agents;
+const config = testConfig;
+const agents = testAgents;
 
 /** A gateway that answers from a script with a fixed latency per agent: no SDK, no network. */
 function stubGateway(

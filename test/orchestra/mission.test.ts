@@ -3,8 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadAgents } from "../../src/agents/index.js";
-import type { Config } from "../../src/config/index.js";
 import { createGateway, RecordingStore } from "../../src/models/index.js";
 import {
   type CallEvent,
@@ -13,8 +11,7 @@ import {
   runAgent,
   runMission,
 } from "../../src/orchestra/index.js";
-import { repoRoot } from "../helpers/cli.js";
-import { shippedConfig } from "../helpers/config.js";
+import { testAgents, testConfig } from "../helpers/orchestra.js";
 import { reply, SCRIPTED_API, type Script, useScript } from "../helpers/scripted-api.js";
 
 const server = setupServer();
@@ -22,10 +19,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const config: Config = { ...shippedConfig, orchestra: { ...shippedConfig.orchestra, orchestrator: "lead" } };
-const agents = loadAgents(join(repoRoot, "test/fixtures/orchestra-agents"), {
-  tiers: Object.keys(config.tiers),
-}).agents;
+const config = testConfig;
+const agents = testAgents;
 
 function options(overrides: Partial<OrchestraOptions> = {}): OrchestraOptions {
   const gateway = createGateway({

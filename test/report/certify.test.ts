@@ -2,19 +2,13 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ZERO_USAGE } from "../../src/models/index.js";
 import { compareRuns, evaluateGates, renderCertification, summarize } from "../../src/report/index.js";
 import type { TrialResult } from "../../src/suite/index.js";
 import { orchestra } from "../helpers/cli.js";
 import { shippedConfig } from "../helpers/config.js";
 
-const zero = {
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  cacheWrite5mTokens: 0,
-  cacheWrite1hTokens: 0,
-};
+const zero = { ...ZERO_USAGE };
 
 function trial(
   id: string,
@@ -195,7 +189,7 @@ describe("re-rendering", () => {
       ["three-tier", b],
     ] as const) {
       mkdirSync(join(dir, profile));
-      writeFileSync(join(dir, profile, "results.jsonl"), rs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      writeFileSync(join(dir, profile, "results.jsonl"), `${rs.map((r) => JSON.stringify(r)).join("\n")}\n`);
     }
     writeFileSync(
       join(dir, "certification.json"),
@@ -224,15 +218,15 @@ describe("re-rendering", () => {
       const d = mkdtempSync(join(tmpdir(), `shard-${k}-`));
       writeFileSync(
         join(d, "results.jsonl"),
-        b
+        `${b
           .filter((_, i) => i % 3 === k)
           .map((r) => JSON.stringify(r))
-          .join("\n") + "\n",
+          .join("\n")}\n`,
       );
       return d;
     });
     const whole = mkdtempSync(join(tmpdir(), "whole-"));
-    writeFileSync(join(whole, "results.jsonl"), b.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    writeFileSync(join(whole, "results.jsonl"), `${b.map((r) => JSON.stringify(r)).join("\n")}\n`);
     expect(orchestra(["report", whole]).code).toBe(0);
     const merged = join(mkdtempSync(join(tmpdir(), "merged-")), "out");
     expect(orchestra(["merge", ...dirs, "--out", merged]).code).toBe(0);

@@ -3,20 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadAgents } from "../../src/agents/index.js";
-import type { Config } from "../../src/config/index.js";
 import { createGateway, RecordingStore } from "../../src/models/index.js";
 import { type MissionOutcome, runMission } from "../../src/orchestra/index.js";
 import { ASSERTION_TYPES, AssertionSchema, evaluate } from "../../src/suite/index.js";
 import { repoRoot } from "../helpers/cli.js";
-import { shippedConfig } from "../helpers/config.js";
+import { testAgents, testConfig } from "../helpers/orchestra.js";
 import { reply, SCRIPTED_API, useScript } from "../helpers/scripted-api.js";
 
 const server = setupServer();
-const config: Config = { ...shippedConfig, orchestra: { ...shippedConfig.orchestra, orchestrator: "lead" } };
-const agents = loadAgents(join(repoRoot, "test/fixtures/orchestra-agents"), {
-  tiers: Object.keys(config.tiers),
-}).agents;
+const config = testConfig;
+const agents = testAgents;
 let outcome: MissionOutcome;
 
 beforeAll(async () => {

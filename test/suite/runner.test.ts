@@ -3,14 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadAgents } from "../../src/agents/index.js";
-import type { Config } from "../../src/config/index.js";
 import { createGateway, type Mode, RecordingStore } from "../../src/models/index.js";
 import { summarize } from "../../src/report/index.js";
 import type { InputError } from "../../src/shared/problem.js";
 import { loadSuites, parseResults, runSuite, selectCases } from "../../src/suite/index.js";
 import { orchestra, repoRoot } from "../helpers/cli.js";
-import { shippedConfig } from "../helpers/config.js";
+import { testAgents, testConfig } from "../helpers/orchestra.js";
 import { reply, SCRIPTED_API, useScript } from "../helpers/scripted-api.js";
 
 const server = setupServer();
@@ -18,10 +16,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
-const config: Config = { ...shippedConfig, orchestra: { ...shippedConfig.orchestra, orchestrator: "lead" } };
-const agents = loadAgents(join(repoRoot, "test/fixtures/orchestra-agents"), {
-  tiers: Object.keys(config.tiers),
-}).agents;
+const config = testConfig;
+const agents = testAgents;
 const suite = join(repoRoot, "test/fixtures/suites/mini.yaml");
 
 const script = {
