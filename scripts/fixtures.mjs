@@ -1,4 +1,4 @@
-// `npm run fixtures`: records the shipped synthetic fixtures. For every case of suites/ and both
+// `npm run fixtures [-- FILTER] [--out DIR]`: records the shipped synthetic fixtures. For every case of suites/ and both
 // shipped profiles, it starts the loopback fake API with the case's scenario
 // (fixtures/scenarios/<case>.yaml), runs the case in record mode against it, and writes
 // fixtures/recordings/<case>.jsonl. Deterministic: a fixed recording date, declared (not measured)
@@ -16,7 +16,10 @@ const { loadSuites, runSuite } = await dist("suite/index.js");
 const root = new URL("..", import.meta.url).pathname;
 const RECORDED_AT = new Date("2026-11-25T00:00:00.000Z"); // the date this synthetic set was authored
 const PROFILES = ["three-tier", "all-sonnet"];
-const filter = process.argv[2];
+const args = process.argv.slice(2);
+const outAt = args.indexOf("--out");
+const recordingsOut = outAt >= 0 ? args[outAt + 1] : undefined;
+const filter = args.find((a, i) => !a.startsWith("--") && i !== outAt + 1);
 
 /**
  * A stated latency model for synthetic replies (ms): a fixed start-up time plus a per-output-token
@@ -36,7 +39,7 @@ function syntheticLatency({ model, status, outputTokens }) {
 const { config } = loadConfig(join(root, "orchestra.config.yaml"));
 const agents = loadAgents(join(root, "agents"), { tiers: Object.keys(config.tiers) }).agents;
 const cases = loadSuites([join(root, "suites")], root).filter((c) => !filter || c.id.includes(filter));
-const recordingsDir = join(root, "fixtures/recordings");
+const recordingsDir = recordingsOut ?? join(root, "fixtures/recordings");
 mkdirSync(recordingsDir, { recursive: true });
 let failures = 0;
 for (const c of cases) {

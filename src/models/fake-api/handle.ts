@@ -11,6 +11,7 @@ import {
   CountTokensBodySchema,
   describeIssue,
   envelopeOf,
+  firstUserText,
   hasCredentials,
   lastUserText,
   type MessagesBody,
@@ -197,7 +198,7 @@ export class FakeApiHandler {
 
   private requestOf(body: MessagesBody, req: IncomingMessage, requestId: string): FakeRequest {
     const userText = lastUserText(body);
-    const envelope = envelopeOf(userText);
+    const envelope = envelopeOf(firstUserText(body));
     const header = req.headers["x-orchestra-agent"];
     const named = typeof header === "string" && header.trim() !== "" ? header.trim() : undefined;
     const agent = named ?? envelope.to ?? "unknown";

@@ -72,6 +72,16 @@ export function lastUserText(body: MessagesBody): string {
   return "";
 }
 
+/**
+ * The text of the conversation's first user turn: the task being answered. A planner's second call
+ * carries its reports' replies in a later turn, and a corrective retry carries the violations, so
+ * the envelope of the task must come from here, not from the last turn.
+ */
+export function firstUserText(body: MessagesBody): string {
+  const first = body.messages.find((m) => m.role === "user");
+  return first ? textOf(first.content) : "";
+}
+
 export interface Envelope {
   id?: string;
   from?: string;

@@ -101,14 +101,15 @@ describe("fake API: messages, as the real SDK sees them", () => {
     expect(api.stats().byAgent).toMatchObject({ unknown: 1 });
   });
 
-  it("uses the last user turn, with text blocks, to find the task", async () => {
+  it("finds the task in the first user turn (text blocks too), whatever later turns carry", async () => {
     const api = await serve();
     const message = await clientOf(api).messages.create({
       ...params,
       messages: [
-        { role: "user", content: '<message type="task-assignment" id="old" from="a-b" to="c-d"></message>' },
-        { role: "assistant", content: "ok" },
         { role: "user", content: [{ type: "text", text: TASK }] },
+        { role: "assistant", content: "ok" },
+        // A planner's second turn carries its reports' replies; a corrective retry carries violations.
+        { role: "user", content: '<message type="result" id="r-9" from="a-b" to="c-d"></message>' },
       ],
     });
     expect(textOf(message)).toContain('from="security-auditor" to="security-coordinator" in-reply-to="t-7"');
