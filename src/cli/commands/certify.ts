@@ -80,7 +80,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     for (const g of readiness.gates) table.push([g.title, g.status.toUpperCase(), g.measured, g.threshold]);
     output.out(table.toString());
     output.out(
-      `\n${readiness.ready ? "READY" : "NOT READY"} (basis: ${readiness.basis}). A/B ${ab.b} vs ${ab.a}: pass ${(ab.passRate.a * 100).toFixed(1)}% -> ${(ab.passRate.b * 100).toFixed(1)}%, ${ab.verdict}; cost reduction ${(ab.costUsd.reduction * 100).toFixed(1)}%.`,
+      `\n${readiness.ready ? "READY" : "NOT READY"} (basis: ${readiness.basis}). A/B ${ab.b} vs ${ab.a}: pass ${(ab.passRate.a * 100).toFixed(1)}% -> ${(ab.passRate.b * 100).toFixed(1)}%, ${ab.verdict}; cost reduction ${(ab.costUsd.reduction * 100).toFixed(1)}% per run${ab.monthlyCostUsd ? `, ${(ab.monthlyCostUsd.reduction * 100).toFixed(1)}% a month under the workload` : ""}.`,
     );
     output.out(`report: ${join(dir, "report.md")} (also reports/latest/)`);
   }
