@@ -100,6 +100,48 @@ describe("assertions", () => {
     });
   }
 
+  it("the sides the table skips: compliant, fell-back, no-cycle, blocked and error-code", async () => {
+    const dir = ".";
+    const check = async (input: Record<string, unknown>, o: MissionOutcome) =>
+      evaluate(AssertionSchema.parse(input), { outcome: o, dir });
+    const events = outcome.trace.events;
+    const edited = (
+      map: (e: (typeof events)[number]) => (typeof events)[number],
+      extra: (typeof events)[number][] = [],
+    ) => ({
+      ...outcome,
+      trace: { ...outcome.trace, events: [...events.map(map), ...extra] },
+    });
+    const noncompliant = edited((e) =>
+      e.kind === "message" && e.compliant ? { ...e, compliant: false } : e,
+    );
+    expect((await check({ type: "compliant" }, noncompliant)).pass).toBe(false);
+    const fellBack = edited((e) =>
+      e.kind === "call" && e.agent === "lead"
+        ? { ...e, fellBackFrom: [{ model: "claude-opus-5-5", reason: "529 overloaded_error" }] }
+        : e,
+    );
+    expect(
+      await check({ type: "fell-back", agent: "lead", from: "claude-opus-5-5" }, fellBack),
+    ).toMatchObject({ pass: true });
+    const cyclic = edited((e) =>
+      e.kind === "message" && e.id === "m1/t1/t1" ? { ...e, to: "backend-lead" } : e,
+    );
+    expect(await check({ type: "no-cycle" }, cyclic)).toMatchObject({
+      pass: false,
+      reason: expect.stringMatching(/cycle through backend-lead/),
+    });
+    const blocked = edited(
+      (e) => e,
+      [
+        { kind: "screening", seq: 99, target: "lead", verdict: "block", hits: [] },
+        { kind: "error", seq: 100, agent: "lead", code: "BLOCKED_INPUT", detail: "x" },
+      ],
+    );
+    expect((await check({ type: "blocked" }, blocked)).pass).toBe(true);
+    expect((await check({ type: "error-code", value: "BLOCKED_INPUT" }, blocked)).pass).toBe(true);
+  });
+
   it("latency-below refuses recorded latency unless the case allows it", async () => {
     const recorded = {
       ...outcome,
