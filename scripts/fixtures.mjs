@@ -19,7 +19,7 @@ const PROFILES = ["three-tier", "all-sonnet"];
 const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
 const recordingsOut = outAt >= 0 ? args[outAt + 1] : undefined;
-const filter = args.find((a, i) => !a.startsWith("--") && i !== outAt + 1);
+const filter = args.find((a, i) => !a.startsWith("--") && !(outAt >= 0 && i === outAt + 1));
 
 /**
  * A stated latency model for synthetic replies (ms): a fixed start-up time plus a per-output-token
