@@ -142,6 +142,24 @@ describe("assertions", () => {
     expect((await check({ type: "error-code", value: "BLOCKED_INPUT" }, blocked)).pass).toBe(true);
   });
 
+  it("finding counts a finding of the final answer once, though the final is also in the trace", async () => {
+    const { parseMessage } = await import("../../src/protocol/index.js");
+    const helperReply = outcome.trace.events
+      .filter((e) => e.kind === "message" && e.from === "sql-helper" && e.type === "result")
+      .at(-1);
+    if (helperReply?.kind !== "message") throw new Error("the trace has no sql-helper result");
+    const parsed = parseMessage(helperReply.xml);
+    if (!parsed.ok) throw new Error("unparseable");
+    const endsWithHelper = { ...outcome, final: parsed.message, finalXml: helperReply.xml };
+    const check = (min: number) =>
+      evaluate(AssertionSchema.parse({ type: "finding", cwe: "CWE-89", min }), {
+        outcome: endsWithHelper,
+        dir: ".",
+      });
+    expect((await check(1)).pass).toBe(true);
+    expect(await check(2)).toMatchObject({ pass: false, reason: expect.stringMatching(/found 1/) });
+  });
+
   it("latency-below refuses recorded latency unless the case allows it", async () => {
     const recorded = {
       ...outcome,

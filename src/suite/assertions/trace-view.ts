@@ -27,7 +27,10 @@ export function parsedMessages(outcome: MissionOutcome): Message[] {
     const parsed = parseMessage(m.xml);
     if (parsed.ok) out.push(parsed.message);
   }
-  out.push(outcome.final);
+  // The final answer is usually the last message of the trace already; the orchestra's own final
+  // (a block, a limit) is not. Count it once either way.
+  const { final } = outcome;
+  if (!out.some((m) => m.id === final.id && m.from === final.from && m.type === final.type)) out.push(final);
   return out;
 }
 
