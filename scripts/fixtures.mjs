@@ -42,6 +42,7 @@ const cases = loadSuites([join(root, "suites")], root).filter((c) => !filter || 
 const recordingsDir = recordingsOut ?? join(root, "fixtures/recordings");
 mkdirSync(recordingsDir, { recursive: true });
 let failures = 0;
+const unintended = [];
 for (const c of cases) {
   const scenarioFile = join(root, "fixtures/scenarios", `${c.scenario ?? c.id}.yaml`);
   if (!existsSync(scenarioFile)) {
@@ -53,8 +54,9 @@ for (const c of cases) {
   rmSync(join(recordingsDir, `${c.id}.jsonl`), { force: true });
   const store = new RecordingStore(recordingsDir);
   const verdicts = [];
+  const scenario = loadScenario(scenarioFile);
   for (const profile of PROFILES) {
-    const api = await startFakeApi({ port: 0, scenario: loadScenario(scenarioFile), seed: 1 });
+    const api = await startFakeApi({ port: 0, scenario, seed: 1 });
     try {
       const gateway = createGateway({
         config,
@@ -77,7 +79,11 @@ for (const c of cases) {
         concurrency: 1,
         outDir: out,
       });
-      verdicts.push(`${profile} ${results.map((r) => r.verdict).join(",")}`);
+      const got = results.map((r) => r.verdict).join(",");
+      const intended = scenario.intended?.[profile] ?? "pass";
+      if (got !== intended)
+        unintended.push(`${c.id} under ${profile}: ${got}, the scenario intends ${intended}`);
+      verdicts.push(`${profile} ${got}${got === intended ? "" : " (UNINTENDED)"}`);
       rmSync(out, { recursive: true, force: true });
     } finally {
       await api.close();
@@ -89,4 +95,6 @@ for (const c of cases) {
 console.log(
   `${cases.length} case(s) recorded under fixtures/recordings/${failures ? `; ${failures} without a scenario` : ""}`,
 );
-process.exitCode = failures ? 1 : 0;
+if (unintended.length > 0)
+  console.error(`verdicts that differ from the scenarios' \`intended\`:\n  ${unintended.join("\n  ")}`);
+process.exitCode = failures || unintended.length ? 1 : 0;

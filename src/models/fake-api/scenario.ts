@@ -124,6 +124,12 @@ export const RuleSchema = z
 export const ScenarioSchema = z
   .strictObject({
     description: z.string().optional(),
+    intended: z
+      .record(z.string(), z.enum(["pass", "fail", "error"]))
+      .optional()
+      .describe(
+        "the verdict a case scripted by this scenario is meant to reach, by profile (default pass): a scripted miss says fail",
+      ),
     rules: z.array(RuleSchema).describe("tried in order; the first that matches (and has uses left) answers"),
   })
   .describe("scripted replies and faults of the fake Anthropic API");
