@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import { VERSION as SDK_VERSION } from "@anthropic-ai/sdk/version";
 import type { Config } from "../config/index.js";
 import { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
@@ -12,6 +12,7 @@ import {
   CallState,
   type Fetch,
   liveTransport,
+  replayDirect,
   replayTransport,
 } from "./transport.js";
 import { fromApiUsage, type TokenUsage } from "./usage.js";
@@ -143,16 +144,29 @@ export function createGateway(options: GatewayOptions): Gateway {
           loopback,
           ...(options.syntheticLatency ? { syntheticLatency: options.syntheticLatency } : {}),
         });
-  const client = new Anthropic({
-    apiKey: mode === "replay" ? "replay-mode-sends-nothing" : apiKey,
-    baseURL: mode === "replay" ? "http://replay.invalid" : baseURL,
-    fetch: transport,
-    maxRetries: options.maxRetries ?? 2,
-    timeout: options.timeoutMs ?? 120_000,
-    logLevel: "off",
-  });
+  // The SDK is loaded on first use: replay's fast path answers most calls without it, and its
+  // hundreds of modules are the largest part of a replay run's start-up.
+  let clientLoaded: Promise<Anthropic> | undefined;
+  const sdkClient = () =>
+    (clientLoaded ??= loadSdk().then((Sdk) => {
+      const client = new Sdk({
+        apiKey: mode === "replay" ? "replay-mode-sends-nothing" : apiKey,
+        baseURL: mode === "replay" ? "http://replay.invalid" : baseURL,
+        fetch: transport,
+        maxRetries: options.maxRetries ?? 2,
+        timeout: options.timeoutMs ?? 120_000,
+        logLevel: "off",
+      });
+      if (mode === "replay") skipRetryWaits(client);
+      return client;
+    }));
   // Per case and trial, how often each exact request has been sent: the nth send replays the nth recording.
   const sent = new Map<string, Map<string, number>>();
+  const sentKey = (context: CallContext, fingerprint: string) =>
+    `${context.profile ?? ""}\0${context.trial}\0${fingerprint}`;
+  /** The seq the next send of this request will have, without counting it. */
+  const peekSeq = (context: CallContext, fingerprint: string) =>
+    (sent.get(context.caseId)?.get(sentKey(context, fingerprint)) ?? 0) + 1;
   const recordCommand =
     options.recordCommand ??
     ((caseId: string) => `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}`);
@@ -178,6 +192,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       messages: request.messages,
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
+    if (mode === "replay" && !request.stream) {
+      const direct = replayDirect(
+        options.recordings!,
+        state,
+        body as unknown as Record<string, unknown>,
+        (fp) => peekSeq(state.context, fp),
+      );
+      if (direct) {
+        registry.close(id);
+        return {
+          message: direct.message as Anthropic.Message,
+          requestId: direct.requestId,
+          ttftMs: undefined,
+        };
+      }
+    }
+    const client = await sdkClient();
     const headers = { [CALL_HEADER]: id };
     const requestOptions = {
       headers,
@@ -218,9 +249,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         counts = new Map();
         sent.set(context.caseId, counts);
       }
-      const key = `${context.profile ?? ""}\0${context.trial}\0${fingerprint}`;
-      const n = (counts.get(key) ?? 0) + 1;
-      counts.set(key, n);
+      const n = peekSeq(context, fingerprint);
+      counts.set(sentKey(context, fingerprint), n);
       return n;
     });
     for (const model of chain) {
@@ -228,15 +258,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       try {
         reply = await callModel(request, model, state, signal);
       } catch (err) {
+        const Anthropic = await loadSdk();
         if (err instanceof Anthropic.APIUserAbortError || signal?.aborted) throw signal?.reason ?? err;
         if (state.miss)
           throw new ReplayMissError(context.agent, context.caseId, state.miss, recordCommand(context.caseId));
         const status = err instanceof Anthropic.APIError ? err.status : undefined;
-        const reason = describeError(err);
+        const reason = describeError(Anthropic, err);
         if (err instanceof Anthropic.APIError && !AVAILABILITY_STATUS(status)) {
           throw new ModelCallError(`${model} refused the request: ${reason}`, context.agent, model, status);
         }
-        if (!isAvailabilityFailure(err)) throw err;
+        if (!isAvailabilityFailure(Anthropic, err)) throw err;
         fellBackFrom.push({ model, reason });
         continue;
       }
@@ -286,6 +317,24 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+type Sdk = typeof Anthropic;
+let sdkLoaded: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  sdkLoaded ??= import("@anthropic-ai/sdk").then((m) => m.default);
+  return sdkLoaded;
+}
+
+/**
+ * Replay re-serves recorded retries; waiting between them would measure nothing. Errors with a
+ * status already carry `retry-after-ms: 1` (transport), but the SDK backs off 0.5 s, 1 s, ... after
+ * a recorded network error or timeout, which has no headers. This replaces that default delay on
+ * this one client. `calculateDefaultRetryTimeoutMillis` is internal to the SDK: a test checks that
+ * it still exists, so an SDK upgrade that renames it is noticed.
+ */
+function skipRetryWaits(client: Anthropic): void {
+  Object.defineProperty(client, "calculateDefaultRetryTimeoutMillis", { value: () => 1 });
+}
+
 export function textOf(message: Anthropic.Message): string {
   return message.content
     .filter((block): block is Anthropic.TextBlock => block.type === "text")
@@ -298,11 +347,11 @@ export function textOf(message: Anthropic.Message): string {
  * errors, the SDK lets a body cut after a 200 through as undici's TypeError ("terminated") and a
  * malformed JSON body as a SyntaxError; streams report both as AnthropicError.
  */
-function isAvailabilityFailure(err: unknown): boolean {
+function isAvailabilityFailure(Anthropic: Sdk, err: unknown): boolean {
   return err instanceof Anthropic.AnthropicError || err instanceof TypeError || err instanceof SyntaxError;
 }
 
-function describeError(err: unknown): string {
+function describeError(Anthropic: Sdk, err: unknown): string {
   if (err instanceof Anthropic.APIConnectionTimeoutError) return "timeout";
   if (err instanceof Anthropic.APIConnectionError) return `connection: ${err.message}`;
   if (err instanceof Anthropic.APIError) {

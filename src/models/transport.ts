@@ -142,6 +142,38 @@ export function replayTransport(store: RecordingStore, registry: CallRegistry): 
   };
 }
 
+/**
+ * Replay's fast path: a recorded plain 200 JSON reply to this exact request is the message itself,
+ * so the gateway may take it without a round through the SDK client (which would only parse the
+ * same JSON). Anything else (a miss, an error status, a stream, a network error) returns undefined
+ * and leaves the attempt unconsumed, for the SDK path with its retries and error types.
+ */
+export function replayDirect(
+  store: RecordingStore,
+  state: CallState,
+  body: Record<string, unknown>,
+  peekSeq: (fingerprint: string) => number,
+): { message: unknown; requestId: string | null } | undefined {
+  const normalized = normalizeRequest(JSON.parse(JSON.stringify(body)) as Record<string, unknown>);
+  const fingerprint = fingerprintOf(normalized);
+  const { caseId, trial } = state.context;
+  const seq = peekSeq(fingerprint);
+  const recording = store.find(caseId, state.context.profile ?? "", fingerprint, trial, seq);
+  const response = recording?.response;
+  if (!recording || response?.kind !== "json" || response.status !== 200) return undefined;
+  state.nextSeq(fingerprint);
+  state.attempts.push({
+    model: String(normalized.model),
+    fingerprint,
+    seq,
+    recording,
+    synthetic: recording.provenance.source === "synthetic",
+    latencyMs: recording.latencyMs,
+    status: 200,
+  });
+  return { message: response.body, requestId: response.headers["request-id"] ?? null };
+}
+
 function responseOf(recorded: RecordedResponse): Response {
   if (recorded.kind === "network-error") throw new TypeError(`fetch failed (recorded: ${recorded.message})`);
   const headers = new Headers(recorded.headers);

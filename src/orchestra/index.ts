@@ -28,3 +28,4 @@ export type {
   TraceEvent,
   TraceTotals,
 } from "./trace.js";
+export { parsedOf } from "./trace.js";

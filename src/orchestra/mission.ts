@@ -24,6 +24,7 @@ import {
   type CallEvent,
   type LayerVerdict,
   type MessageEvent,
+  rememberParsed,
   type Trace,
   TraceRecorder,
   type TraceTotals,
@@ -255,7 +256,7 @@ export class Mission {
     depth: number,
     extra: Partial<MessageEvent> = {},
   ): void {
-    this.trace.add({
+    const event = this.trace.add({
       kind: "message",
       type: message.type,
       id: message.id,
@@ -267,6 +268,7 @@ export class Mission {
       xml,
       ...extra,
     });
+    rememberParsed(event, message);
   }
 
   /** Screens a task's untrusted files (L1) and filters its context to the agent's domains. */

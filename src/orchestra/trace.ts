@@ -1,4 +1,5 @@
 import type { Provenance, TokenUsage } from "../models/index.js";
+import type { Message } from "../protocol/index.js";
 import type { ScreeningHit } from "./layers/screening.js";
 
 /** A layer's verdict on one call: what it checked and what it found. */
@@ -99,9 +100,25 @@ export class TraceRecorder {
   private seq = 0;
   readonly events: TraceEvent[] = [];
 
-  add(event: NewEvent): void {
-    this.events.push({ ...event, seq: ++this.seq } as TraceEvent);
+  add<E extends NewEvent>(event: E): E & { seq: number } {
+    const added = { ...event, seq: ++this.seq };
+    this.events.push(added as TraceEvent);
+    return added;
   }
+}
+
+/**
+ * The parsed form of each message event the orchestra recorded, kept beside the trace (not in it,
+ * so traces stay plain data) for assertions that read messages: they need not parse the XML again.
+ */
+const parsedMessages = new WeakMap<MessageEvent, Message>();
+
+export function rememberParsed(event: MessageEvent, message: Message): void {
+  parsedMessages.set(event, message);
+}
+
+export function parsedOf(event: MessageEvent): Message | undefined {
+  return parsedMessages.get(event);
 }
 
 export interface TraceTotals {

@@ -1,3 +1,4 @@
+import { CORE_SCHEMA, load as loadFast } from "js-yaml";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { Problem } from "./problem.js";
@@ -20,7 +21,33 @@ export interface ParseYamlOptions {
   lineOffset?: number;
 }
 
+/**
+ * Parses YAML to a value fast (js-yaml, YAML 1.2 core schema) and builds the positioned document
+ * (the yaml package, several times slower) only when a position is asked for, that is on an error
+ * path. Input js-yaml rejects goes straight to the positioned parser, whose errors carry line and
+ * column. Both parsers give the same values for the same text (checked by a property test).
+ */
 export function parseYaml(text: string, file: string, options: ParseYamlOptions = {}): YamlSource {
+  let value: unknown;
+  try {
+    value = loadFast(text, { schema: CORE_SCHEMA, filename: file }) ?? null;
+  } catch {
+    return parseYamlDocument(text, file, options);
+  }
+  let positioned: YamlSource | undefined;
+  return {
+    file,
+    value,
+    syntaxProblems: [],
+    positionOf: (path) => {
+      positioned ??= parseYamlDocument(text, file, options);
+      return positioned.positionOf(path);
+    },
+  };
+}
+
+/** Parses YAML with the yaml package, keeping every node's source position. */
+export function parseYamlDocument(text: string, file: string, options: ParseYamlOptions = {}): YamlSource {
   const lineOffset = options.lineOffset ?? 0;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

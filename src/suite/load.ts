@@ -46,6 +46,20 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
   const problems: Problem[] = [];
   const cases: LoadedCase[] = [];
   const seen = new Map<string, string>();
+  // Many cases share a context file: read each once (and its absence once).
+  const texts = new Map<string, string | undefined>();
+  const readOnce = (full: string): string | undefined => {
+    if (!texts.has(full)) {
+      let text: string | undefined;
+      try {
+        text = readFileSync(full, "utf8");
+      } catch {
+        text = undefined; // missing, a folder, or unreadable: reported as not found, with its position
+      }
+      texts.set(full, text);
+    }
+    return texts.get(full);
+  };
   for (const path of suiteFiles(paths)) {
     const file = relative(displayRoot, resolve(path)).split(sep).join("/") || path;
     const source = parseYaml(readFileSync(path, "utf8"), file);
@@ -65,12 +79,11 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
     }
     const dir = dirname(resolve(path));
     parsed.data.cases.forEach((c, index) => {
-      const at = source.positionOf(["cases", index, "id"]);
       const first = seen.get(c.id);
       if (first) {
         problems.push({
           file,
-          ...at,
+          ...source.positionOf(["cases", index, "id"]),
           field: `cases.${index}.id`,
           message: `duplicate case id "${c.id}", also in ${first}`,
           fix: "give every case a unique id",
@@ -85,12 +98,13 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
           return;
         }
         const full = join(dir, entry.file);
-        if (!existsSync(full)) {
+        const text = readOnce(full);
+        if (text === undefined) {
           problems.push({
             file,
             ...source.positionOf(["cases", index, "input", "context", i, "file"]),
             field: `cases.${index}.input.context.${i}.file`,
-            message: `context file not found: ${entry.file}`,
+            message: `context file not found or not readable: ${entry.file}`,
             fix: "paths are relative to the suite file's folder",
           });
           return;
@@ -98,7 +112,7 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
         contextItems.push({
           kind: "file",
           path: entry.as ?? basename(entry.file),
-          text: readFileSync(full, "utf8"),
+          text,
           trust: entry.trust,
           ...(entry.domains ? { domains: entry.domains } : {}),
         });

@@ -83,9 +83,10 @@ export function parseResults(text: string): { results: TrialResult[]; validBytes
   let validBytes = 0;
   let dropped = 0;
   let offset = 0;
+  const total = Buffer.byteLength(text);
   for (const line of text.split("\n")) {
     const end = offset + Buffer.byteLength(line) + 1;
-    const complete = end <= Buffer.byteLength(text);
+    const complete = end <= total;
     if (line.trim() !== "") {
       let parsed: ReturnType<typeof TrialResultSchema.safeParse> | undefined;
       try {

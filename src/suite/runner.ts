@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Agent } from "../agents/index.js";
 import type { Config } from "../config/index.js";
@@ -91,24 +91,31 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
   const judge = judgeFor(options);
   const remaining = new Map<string, number>();
   for (const { c } of work) remaining.set(c.id, (remaining.get(c.id) ?? 0) + 1);
-  await mapBounded(work, options.concurrency, async ({ c, trial }) => {
-    if (stopped) return;
-    if (options.signal?.aborted) {
-      stopped = "interrupted";
-      return;
-    }
-    const result = await runTrial(c, trial, options, judge);
-    appendFileSync(resultsFile, `${JSON.stringify(result)}\n`);
-    const left = (remaining.get(c.id) ?? 1) - 1;
-    remaining.set(c.id, left);
-    if (left === 0) options.gateway.release(c.id);
-    results.push(result);
-    finished++;
-    if (result.verdict === "error") errors++;
-    options.onTrial?.(result, finished + previous.length, work.length + previous.length);
-    if (options.maxErrors !== undefined && errors >= 3 && errors / finished > options.maxErrors)
-      stopped = "max-errors";
-  });
+  // One descriptor for the whole run; each line is one write(2), in the OS's hands at once, so a
+  // killed process loses no finished trial.
+  const out = openSync(resultsFile, "a");
+  try {
+    await mapBounded(work, options.concurrency, async ({ c, trial }) => {
+      if (stopped) return;
+      if (options.signal?.aborted) {
+        stopped = "interrupted";
+        return;
+      }
+      const result = await runTrial(c, trial, options, judge);
+      writeLine(out, JSON.stringify(result));
+      const left = (remaining.get(c.id) ?? 1) - 1;
+      remaining.set(c.id, left);
+      if (left === 0) options.gateway.release(c.id);
+      results.push(result);
+      finished++;
+      if (result.verdict === "error") errors++;
+      options.onTrial?.(result, finished + previous.length, work.length + previous.length);
+      if (options.maxErrors !== undefined && errors >= 3 && errors / finished > options.maxErrors)
+        stopped = "max-errors";
+    });
+  } finally {
+    closeSync(out);
+  }
   return {
     results,
     resumed: previous.length,
@@ -116,6 +123,13 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
     resultsFile,
     ...(stopped ? { stopped } : {}),
   };
+}
+
+/** Writes one line to a descriptor, looping over short writes. */
+function writeLine(fd: number, line: string): void {
+  const bytes = Buffer.from(`${line}\n`);
+  let at = 0;
+  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
 function judgeFor(options: RunOptions): (caseId: string, trial: number) => Judge {

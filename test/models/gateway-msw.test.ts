@@ -115,12 +115,15 @@ describe("gateway through msw with the real SDK", () => {
     expect(files).toEqual([]);
 
     const recorder = gateway("record", dir);
-    await recorder.call(request, context);
+    const stored = await recorder.call(request, context);
     expect(recorder.flush()).toEqual([join(dir, "gw-case.jsonl")]);
 
     server.resetHandlers(); // any request now is an unhandled-request error
     const replayed = await gateway("replay", dir, { apiKey: undefined }).call(request, context);
     expect(replayed.message).toEqual(recorded.message);
+    expect(replayed.requestId).toBe(stored.requestId);
+    expect(replayed.requestId).toMatch(/^req_/);
+    expect(replayed.attempts).toBe(1);
     expect(replayed.latencySource).toBe("recorded");
     expect(replayed.costMicroUsd).toBe(recorded.costMicroUsd);
     expect(replayed.provenance).toMatchObject({
@@ -128,6 +131,14 @@ describe("gateway through msw with the real SDK", () => {
       model: "claude-opus-5-5",
       sdkVersion: "1.13.0",
     });
+  });
+
+  it("the SDK still has the internal retry delay that replay turns off", async () => {
+    // Replay sets calculateDefaultRetryTimeoutMillis on its client so that re-served network
+    // errors are not followed by real back-off waits; an SDK upgrade that renames it must be seen.
+    const { default: Anthropic } = await import("@anthropic-ai/sdk");
+    const client = new Anthropic({ apiKey: "unused" }) as unknown as Record<string, unknown>;
+    expect(typeof client.calculateDefaultRetryTimeoutMillis).toBe("function");
   });
 
   it("honors retry-after-ms on a 429, then succeeds on the same model", async () => {

@@ -1,4 +1,4 @@
-import type { CallEvent, MessageEvent, MissionOutcome } from "../../orchestra/index.js";
+import { type CallEvent, type MessageEvent, type MissionOutcome, parsedOf } from "../../orchestra/index.js";
 import { type Message, parseMessage } from "../../protocol/index.js";
 
 /** Read-only views of a trace that several assertions share. */
@@ -24,6 +24,11 @@ export function parsedMessages(outcome: MissionOutcome): Message[] {
   const out: Message[] = [];
   for (const m of messagesOf(outcome)) {
     if (m.type === "task-assignment") continue;
+    const known = parsedOf(m);
+    if (known) {
+      out.push(known);
+      continue;
+    }
     const parsed = parseMessage(m.xml);
     if (parsed.ok) out.push(parsed.message);
   }

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { parseYaml, parseYamlDocument } from "../../src/shared/yaml-source.js";
+import { repoRoot } from "../helpers/cli.js";
+
+const yamlFiles = (dir: string) =>
+  readdirSync(join(repoRoot, dir))
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => join(repoRoot, dir, f));
+
+describe("parseYaml (fast path) and parseYamlDocument (positioned) agree", () => {
+  it("on every YAML file the repository ships", () => {
+    const files = [
+      join(repoRoot, "orchestra.config.yaml"),
+      ...yamlFiles("suites"),
+      ...yamlFiles("fixtures/scenarios"),
+    ];
+    expect(files.length).toBeGreaterThan(50);
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      expect(parseYaml(text, file).value, file).toEqual(parseYamlDocument(text, file).value);
+    }
+  });
+
+  it("on any JSON-like value written as YAML, block or flow style", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (value, flow) => {
+        const text = stringify(value, flow ? { collectionStyle: "flow" } : {});
+        // JSON round trip: the two may differ on -0 and 0 only, which no suite can tell apart.
+        const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+        expect(json(parseYaml(text, "x.yaml").value)).toEqual(json(parseYamlDocument(text, "x.yaml").value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("on scalars whose type depends on the schema", () => {
+    const text = [
+      "a: 0.10",
+      "b: 2026-11-25",
+      "c: yes",
+      "d: ~",
+      "e: 0o17",
+      "f: .inf",
+      "g: '012'",
+      "h: 1e3",
+      "i: null",
+      "j: True",
+    ].join("\n");
+    const fast = parseYaml(text, "s.yaml").value;
+    expect(fast).toEqual(parseYamlDocument(text, "s.yaml").value);
+    expect(fast).toMatchObject({ b: "2026-11-25", c: "yes", d: null, e: 15 });
+  });
+
+  it("keeps positions: a position asked of the fast path is the positioned parser's", () => {
+    const text = "cases:\n  - id: a\n    expect:\n      - { type: nope }\n";
+    const fast = parseYaml(text, "p.yaml");
+    const path = ["cases", 0, "expect", 0, "type"];
+    expect(fast.positionOf(path)).toEqual(parseYamlDocument(text, "p.yaml").positionOf(path));
+    expect(fast.positionOf(path)).toMatchObject({ line: 4 });
+  });
+
+  it("reports syntax errors and duplicate keys with line and column", () => {
+    const broken = parseYaml("a: 1\nb: [1, 2\nc: 3\n", "b.yaml");
+    expect(broken.syntaxProblems[0]).toMatchObject({ file: "b.yaml", line: expect.any(Number) });
+    const duplicate = parseYaml("a: 1\na: 2\n", "d.yaml");
+    expect(duplicate.syntaxProblems[0]).toMatchObject({ line: 2, column: 1 });
+  });
+});
