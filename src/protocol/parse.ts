@@ -2,7 +2,7 @@ import { decodeMessage, type Violation } from "./decode.js";
 import { DEFAULT_LIMITS, nestingDepth, type ParseLimits, undefinedEntities } from "./limits.js";
 import { overheadRatio } from "./overhead.js";
 import { type Message, MessageSchema } from "./schemas.js";
-import { checkWellFormed, parseXml } from "./xml.js";
+import { readXml } from "./xml.js";
 
 export type ParseResult =
   | {
@@ -140,19 +140,19 @@ function parseUnsafe(text: string, limits: ParseLimits): ParseResult {
       message: `undefined entity ${entity}`,
     });
   }
-  const wellFormed = checkWellFormed(candidate);
-  if (!wellFormed.ok) {
+  const read = readXml(candidate);
+  if (!read.ok) {
     return fail([
       ...violations,
       {
-        path: `message (line ${wellFormed.line}, column ${wellFormed.column})`,
+        path: `message (line ${read.line}, column ${read.column})`,
         expected: "well-formed XML",
-        found: wellFormed.message ?? "",
-        message: `malformed XML: ${wellFormed.message}`,
+        found: read.message,
+        message: `malformed XML: ${read.message}`,
       },
     ]);
   }
-  const root = parseXml(candidate);
+  const root = read.root;
   if (root?.name !== "message") {
     return fail([
       ...violations,
