@@ -135,6 +135,31 @@ record(
 }
 
 // 4. The shipped certification suite and the demo mission in replay, as users run them.
+{
+  const out = mkdtempSync(join(tmpdir(), "bench-suite-"));
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    // Exit 1 is expected: the synthetic suite scripts some misses.
+    const r = spawnSync(
+      process.execPath,
+      ["bin/orchestra.js", "run", "--out", join(out, String(i)), "--json"],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
+    if (r.status !== 0 && r.status !== 1) throw new Error(`orchestra run exited ${r.status}: ${r.stderr}`);
+    times.push(performance.now() - t0);
+  }
+  rmSync(out, { recursive: true, force: true });
+  record(
+    "orchestra run suites/ (every shipped case, replay), median of 5",
+    (median(times) / 1000).toFixed(2),
+    "s",
+    "target <= 1 s",
+  );
+}
 if (existsSync(join(root, "fixtures/recordings/demo-rate-limit.jsonl"))) {
   record(
     "orchestra mission (demo, 10 calls, replay), median of 5",
