@@ -30,6 +30,15 @@ export function openGateway(
 }
 
 /** How to record what a replay missed, for a case of a suite run under a profile. */
-export function recordCommandFor(profile: string, caseId: string): string {
-  return `ANTHROPIC_API_KEY=... npx orchestra run --mode record --profile ${profile} --filter ${caseId}`;
+export function recordCommandFor(
+  profile: string,
+  caseId: string,
+  where: { paths?: readonly string[]; recordings?: string } = {},
+): string {
+  const paths = where.paths?.length ? ` ${where.paths.join(" ")}` : "";
+  const recordings =
+    where.recordings && where.recordings !== DEFAULT_RECORDINGS ? ` --recordings ${where.recordings}` : "";
+  return `ANTHROPIC_API_KEY=... npx orchestra run${paths} --mode record --profile ${profile} --filter ${caseId}${recordings}`;
 }
+
+const DEFAULT_RECORDINGS = "fixtures/recordings";

@@ -39,7 +39,9 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
   const dir = resolve(opts.out ?? `reports/${stamp}-certify`);
   mkdirSync(dir, { recursive: true });
   for (const profile of [opts.baseline, opts.profile]) {
-    const gateway = openGateway(config, opts.mode, opts.recordings, (id) => recordCommandFor(profile, id));
+    const gateway = openGateway(config, opts.mode, opts.recordings, (id) =>
+      recordCommandFor(profile, id, { paths, recordings: opts.recordings }),
+    );
     const outcome = await runSuite({
       cases,
       config,

@@ -55,7 +55,9 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     );
   }
   const outDir = resolve(opts.resume ?? opts.out ?? `reports/${runId(opts.profile, opts.mode)}`);
-  const gateway = openGateway(config, opts.mode, opts.recordings, (id) => recordCommandFor(opts.profile, id));
+  const gateway = openGateway(config, opts.mode, opts.recordings, (id) =>
+    recordCommandFor(opts.profile, id, { paths, recordings: opts.recordings }),
+  );
   const controller = new AbortController();
   const onSigint = () => {
     output.err("\ninterrupted: finishing the trials in flight, then stopping");
@@ -102,8 +104,11 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     const banner = provenanceBanner(summary);
     if (banner) output.out(banner.replace(/^> /, "").replace(/\*\*/g, ""));
     output.out(summaryTables(summary));
-    for (const f of summary.failures.slice(0, 20))
-      output.out(`  ${f.verdict.toUpperCase()} ${f.case}#${f.trial}: ${f.reason.split("\n")[0]}`);
+    for (const f of summary.failures.slice(0, 20)) {
+      // An error's reason says how to fix it (the record command of a missing recording): all of it.
+      const lines = f.verdict === "error" ? f.reason.split("\n") : [f.reason.split("\n")[0] ?? ""];
+      output.out(`  ${f.verdict.toUpperCase()} ${f.case}#${f.trial}: ${lines.join("\n    ")}`);
+    }
     output.out(
       `\nresults: ${outcome.resultsFile}\nreport:  ${resolve(outDir, "report.md")} (also reports/latest/)`,
     );
