@@ -1,7 +1,7 @@
 // `npm run bench`: the project's speed figures, measured on this machine. Not a test: it prints
 // medians and writes nothing unless --write is given (then bench/RESULTS.md).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -253,6 +253,11 @@ if (process.argv.includes("--write")) {
     ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.target} |`),
     "",
   ];
-  writeFileSync(new URL("RESULTS.md", import.meta.url), lines.join("\n"));
+  // Hand-written notes below the marker (comparisons, context) survive a rewrite of the table.
+  const file = new URL("RESULTS.md", import.meta.url);
+  const marker = "<!-- notes: kept by npm run bench -->";
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const notes = previous.includes(marker) ? previous.slice(previous.indexOf(marker)) : `${marker}\n`;
+  writeFileSync(file, `${lines.join("\n")}\n${notes}`);
   console.log("wrote bench/RESULTS.md");
 }
