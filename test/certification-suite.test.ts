@@ -53,6 +53,10 @@ describe("the shipped certification suite", () => {
         .map((r) => `${r.case}: ${r.verdict} (${r.reason ?? ""})`);
       expect(reasons, "re-record with `npm run fixtures` if prompts or scenarios changed").toEqual([]);
       expect(got).toEqual(intended);
+      // Replay's fast path answers every recorded 200: only retried and fallen-back calls (a handful
+      // of edge cases) go through the SDK. A fingerprint drift would send everything the slow way.
+      const { direct, sdk } = gateway.requests;
+      expect(direct).toBeGreaterThan(9 * sdk);
     });
   }
 });

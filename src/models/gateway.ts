@@ -98,6 +98,8 @@ export interface Gateway {
   flush(): string[];
   /** The case has finished: its recordings and request counters may be dropped. */
   release(caseId: string): void;
+  /** Model requests answered so far: by replay's fast path, and through the SDK client. */
+  readonly requests: { direct: number; sdk: number };
 }
 
 const AVAILABILITY_STATUS = (status: number | undefined) =>
@@ -162,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }));
   // Per case and trial, how often each exact request has been sent: the nth send replays the nth recording.
   const sent = new Map<string, Map<string, number>>();
+  const requests = { direct: 0, sdk: 0 };
   const sentKey = (context: CallContext, fingerprint: string) =>
     `${context.profile ?? ""}\0${context.trial}\0${fingerprint}`;
   /** The seq the next send of this request will have, without counting it. */
@@ -200,6 +203,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         (fp) => peekSeq(state.context, fp),
       );
       if (direct) {
+        requests.direct++;
         registry.close(id);
         return {
           message: direct.message as Anthropic.Message,
@@ -209,6 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
     }
     const client = await sdkClient();
+    requests.sdk++;
     const headers = { [CALL_HEADER]: id };
     const requestOptions = {
       headers,
@@ -308,6 +313,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     mode,
+    requests,
     call,
     flush: () => options.recordings?.flush() ?? [],
     release: (caseId: string) => {

@@ -154,7 +154,9 @@ export function replayDirect(
   body: Record<string, unknown>,
   peekSeq: (fingerprint: string) => number,
 ): { message: unknown; requestId: string | null } | undefined {
-  const normalized = normalizeRequest(JSON.parse(JSON.stringify(body)) as Record<string, unknown>);
+  // canonicalJson treats undefined as JSON does, so the body needs no JSON round trip to get the
+  // fingerprint the SDK path computes from the serialized request.
+  const normalized = normalizeRequest(body);
   const fingerprint = fingerprintOf(normalized);
   const { caseId, trial } = state.context;
   const seq = peekSeq(fingerprint);

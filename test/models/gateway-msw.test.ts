@@ -119,7 +119,11 @@ describe("gateway through msw with the real SDK", () => {
     expect(recorder.flush()).toEqual([join(dir, "gw-case.jsonl")]);
 
     server.resetHandlers(); // any request now is an unhandled-request error
-    const replayed = await gateway("replay", dir, { apiKey: undefined }).call(request, context);
+    const replayer = gateway("replay", dir, { apiKey: undefined });
+    const replayed = await replayer.call(request, context);
+    // A recorded 200 is answered by the fast path: the SDK computes the same fingerprint, but the
+    // fast path must find the recording on its own, or every replay would quietly take the slow one.
+    expect(replayer.requests).toEqual({ direct: 1, sdk: 0 });
     expect(replayed.message).toEqual(recorded.message);
     expect(replayed.requestId).toBe(stored.requestId);
     expect(replayed.requestId).toMatch(/^req_/);
@@ -167,7 +171,10 @@ describe("gateway through msw with the real SDK", () => {
     g.flush();
 
     server.resetHandlers();
-    const replayed = await gateway("replay", dir).call(request, context);
+    const replayer = gateway("replay", dir);
+    const replayed = await replayer.call(request, context);
+    // The 529s go through the SDK (its retries); the fallback model's 200 takes the fast path.
+    expect(replayer.requests).toEqual({ direct: 1, sdk: 1 });
     expect(replayed.fellBackFrom).toEqual(result.fellBackFrom);
     expect(replayed.model).toBe("claude-opus-4-8");
     expect(replayed.attempts).toBe(4);

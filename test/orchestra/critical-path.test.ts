@@ -17,6 +17,7 @@ function stubGateway(
     mode: "replay",
     flush: () => [],
     release: () => undefined,
+    requests: { direct: 0, sdk: 0 },
     async call(request, context): Promise<CallResult> {
       const n = (calls.get(context.agent) ?? 0) + 1;
       calls.set(context.agent, n);
