@@ -28,6 +28,9 @@ export interface ParseYamlOptions {
  * column. Both parsers give the same values for the same text (checked by a property test).
  */
 export function parseYaml(text: string, file: string, options: ParseYamlOptions = {}): YamlSource {
+  // Aliases go to the yaml package, which bounds their expansion (maxAliasCount); js-yaml shares
+  // the aliased node, and a chain of them would make validation walk it exponentially often.
+  if (ALIAS.test(text)) return parseYamlDocument(text, file, options);
   let value: unknown;
   try {
     value = loadFast(text, { schema: CORE_SCHEMA, filename: file }) ?? null;
@@ -45,6 +48,9 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     },
   };
 }
+
+/** An alias (`*name`) where YAML allows one; a false positive only costs the slower parser. */
+const ALIAS = /(^|[\s,[{:-])\*[^\s,\]}]/m;
 
 /** Parses YAML with the yaml package, keeping every node's source position. */
 export function parseYamlDocument(text: string, file: string, options: ParseYamlOptions = {}): YamlSource {
@@ -65,7 +71,20 @@ export function parseYamlDocument(text: string, file: string, options: ParseYaml
       fix: "correct the YAML syntax at this position (indentation, quoting, a missing colon)",
     };
   });
-  const value = syntaxProblems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let value: unknown;
+  if (syntaxProblems.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // The yaml package refuses alias chains that would expand without bound (billion laughs).
+      syntaxProblems.push({
+        file,
+        ...toPos(0),
+        message: `invalid YAML: ${firstLine((err as Error).message)}`,
+        fix: "use fewer aliases (*name), or repeat the values instead",
+      });
+    }
+  }
 
   function positionOf(path: ReadonlyArray<PropertyKey>) {
     let node: Node | null | undefined = doc.contents as Node | null;

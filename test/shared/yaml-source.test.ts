@@ -63,6 +63,24 @@ describe("parseYaml (fast path) and parseYamlDocument (positioned) agree", () =>
     expect(fast.positionOf(path)).toMatchObject({ line: 4 });
   });
 
+  it("bounds alias expansion: a billion-laughs document is refused, not walked", () => {
+    const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 8; i++) {
+      const prev = String.fromCharCode(97 + i);
+      const next = String.fromCharCode(98 + i);
+      lines.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+    }
+    const bomb = parseYaml(lines.join("\n"), "bomb.yaml");
+    expect(bomb.value).toBeUndefined();
+    expect(bomb.syntaxProblems[0]).toMatchObject({
+      file: "bomb.yaml",
+      line: 1,
+      message: expect.stringMatching(/alias/i),
+    });
+    const fine = parseYaml("base: &b { x: 1 }\nuse: *b\n", "alias.yaml");
+    expect(fine.value).toEqual({ base: { x: 1 }, use: { x: 1 } });
+  });
+
   it("reports syntax errors and duplicate keys with line and column", () => {
     const broken = parseYaml("a: 1\nb: [1, 2\nc: 3\n", "b.yaml");
     expect(broken.syntaxProblems[0]).toMatchObject({ file: "b.yaml", line: expect.any(Number) });
