@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, load as loadFast } from "js-yaml";
+import { FAILSAFE_SCHEMA, load as loadFast, Type } from "js-yaml";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { Problem } from "./problem.js";
@@ -33,7 +33,7 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
   if (ALIAS.test(text)) return parseYamlDocument(text, file, options);
   let value: unknown;
   try {
-    value = loadFast(text, { schema: CORE_SCHEMA, filename: file }) ?? null;
+    value = loadFast(text, { schema: CORE_1_2, filename: file }) ?? null;
   } catch {
     return parseYamlDocument(text, file, options);
   }
@@ -48,6 +48,43 @@ export function parseYaml(text: string, file: string, options: ParseYamlOptions 
     },
   };
 }
+
+/**
+ * The YAML 1.2 core schema, exactly as the yaml package applies it. js-yaml's CORE_SCHEMA keeps
+ * YAML 1.1 habits (`1_000` and `._0` are numbers, `0b101` is binary), which would give a key or a
+ * value another meaning than the positioned parser gives it.
+ */
+const scalar = (tag: string, pattern: RegExp, construct: (text: string) => unknown) =>
+  new Type(`tag:yaml.org,2002:${tag}`, {
+    kind: "scalar",
+    resolve: (text: string | null) => pattern.test(text ?? ""),
+    construct: (text: string | null) => construct(text ?? ""),
+  });
+const CORE_1_2 = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalar("null", /^(?:~|null|Null|NULL|)$/, () => null),
+    scalar("bool", /^(?:true|True|TRUE|false|False|FALSE)$/, (t) => t[0] === "t" || t[0] === "T"),
+    scalar("int", /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (t) =>
+      t.startsWith("0o")
+        ? Number.parseInt(t.slice(2), 8)
+        : t.startsWith("0x")
+          ? Number.parseInt(t.slice(2), 16)
+          : Number(t),
+    ),
+    scalar(
+      "float",
+      /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+      (t) =>
+        /\.(?:nan|NaN|NAN)$/.test(t)
+          ? Number.NaN
+          : /inf$/i.test(t)
+            ? t[0] === "-"
+              ? -Infinity
+              : Infinity
+            : Number(t),
+    ),
+  ],
+});
 
 /** An alias (`*name`) where YAML allows one; a false positive only costs the slower parser. */
 const ALIAS = /(^|[\s,[{:-])\*[^\s,\]}]/m;

@@ -33,7 +33,7 @@ describe("parseYaml (fast path) and parseYamlDocument (positioned) agree", () =>
         const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
         expect(json(parseYaml(text, "x.yaml").value)).toEqual(json(parseYamlDocument(text, "x.yaml").value));
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -49,10 +49,29 @@ describe("parseYaml (fast path) and parseYamlDocument (positioned) agree", () =>
       "h: 1e3",
       "i: null",
       "j: True",
+      "k: 1_000",
+      "l: ._0",
+      "m: 0b101",
+      "n: 0x1F",
+      "o: +.5",
+      "p: -.inf",
+      "q: 1.",
+      "r: .NaN",
+      "s: 017",
+      "._1: key",
     ].join("\n");
     const fast = parseYaml(text, "s.yaml").value;
     expect(fast).toEqual(parseYamlDocument(text, "s.yaml").value);
-    expect(fast).toMatchObject({ b: "2026-11-25", c: "yes", d: null, e: 15 });
+    expect(fast).toMatchObject({
+      b: "2026-11-25",
+      c: "yes",
+      d: null,
+      e: 15,
+      k: "1_000",
+      l: "._0",
+      m: "0b101",
+      n: 31,
+    });
   });
 
   it("keeps positions: a position asked of the fast path is the positioned parser's", () => {
