@@ -175,7 +175,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     ((caseId: string) => `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}`);
 
   async function callModel(request: ModelRequest, model: string, state: CallState, signal?: AbortSignal) {
-    const id = registry.open(state);
     const system: Anthropic.TextBlockParam[] = [
       {
         type: "text",
@@ -196,15 +195,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
     if (mode === "replay" && !request.stream) {
-      const direct = replayDirect(
-        options.recordings!,
-        state,
-        body as unknown as Record<string, unknown>,
-        (fp) => peekSeq(state.context, fp),
-      );
+      const direct = replayDirect(options.recordings!, state, body as unknown as Record<string, unknown>);
       if (direct) {
         requests.direct++;
-        registry.close(id);
         return {
           message: direct.message as Anthropic.Message,
           requestId: direct.requestId,
@@ -214,6 +207,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const client = await sdkClient();
     requests.sdk++;
+    const id = registry.open(state);
     const headers = { [CALL_HEADER]: id };
     const requestOptions = {
       headers,
@@ -248,16 +242,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     const chain = [tier.model, ...tier.fallback];
     const fellBackFrom: FallbackStep[] = [];
     const started = now();
-    const state = new CallState(context, (fingerprint) => {
-      let counts = sent.get(context.caseId);
-      if (!counts) {
-        counts = new Map();
-        sent.set(context.caseId, counts);
-      }
-      const n = peekSeq(context, fingerprint);
-      counts.set(sentKey(context, fingerprint), n);
-      return n;
-    });
+    const state = new CallState(
+      context,
+      (fingerprint) => {
+        let counts = sent.get(context.caseId);
+        if (!counts) {
+          counts = new Map();
+          sent.set(context.caseId, counts);
+        }
+        const n = peekSeq(context, fingerprint);
+        counts.set(sentKey(context, fingerprint), n);
+        return n;
+      },
+      (fingerprint) => peekSeq(context, fingerprint),
+    );
     for (const model of chain) {
       let reply: Awaited<ReturnType<typeof callModel>>;
       try {

@@ -45,7 +45,10 @@ export class CallState {
   miss: ReplayMiss | undefined;
   constructor(
     readonly context: CallContext,
+    /** Counts one more send of this request and returns its seq (1 for the first). */
     readonly nextSeq: (fingerprint: string) => number,
+    /** The seq the next send would get, without counting it. */
+    readonly peekSeq: (fingerprint: string) => number,
   ) {}
 }
 
@@ -152,14 +155,13 @@ export function replayDirect(
   store: RecordingStore,
   state: CallState,
   body: Record<string, unknown>,
-  peekSeq: (fingerprint: string) => number,
 ): { message: unknown; requestId: string | null } | undefined {
   // canonicalJson treats undefined as JSON does, so the body needs no JSON round trip to get the
   // fingerprint the SDK path computes from the serialized request.
   const normalized = normalizeRequest(body);
   const fingerprint = fingerprintOf(normalized);
   const { caseId, trial } = state.context;
-  const seq = peekSeq(fingerprint);
+  const seq = state.peekSeq(fingerprint);
   const recording = store.find(caseId, state.context.profile ?? "", fingerprint, trial, seq);
   const response = recording?.response;
   if (!recording || response?.kind !== "json" || response.status !== 200) return undefined;
