@@ -109,7 +109,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security --trials 5\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay\n\nWrites results.jsonl (a line per trial, as it ends), summary.json, report.md and junit.xml.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
+      "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security                  # id, title or tag\n  ANTHROPIC_API_KEY=... orchestra run --filter security --trials 5 --mode record  # 5 samples each\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay\n\nWrites results.jsonl (a line per trial, as it ends), summary.json, report.md and junit.xml.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
     )
     .action(async (paths: string[], opts) => {
       const { runCommand } = await import("./commands/run.js");

@@ -46,6 +46,11 @@ function describeMiss(agent: string, caseId: string, miss: ReplayMiss, recordCom
     lines.push(
       `  this exact request was recorded ${miss.recordedForTrial} time(s) for this trial; attempt ${miss.seq} was not`,
     );
+  } else if (miss.closest && miss.closest.differences.length === 0) {
+    // The request itself is recorded, for other trials: trials are independent samples.
+    lines.push(
+      `  this exact request is recorded in ${miss.closest.file}, but not for trial ${miss.trial}: each trial is its own recording (record more with --trials)`,
+    );
   } else if (miss.closest) {
     lines.push(
       `  closest recording: ${miss.closest.agent} on ${miss.closest.model} in ${miss.closest.file}; it differs in:`,
