@@ -10,7 +10,8 @@ import { join } from "node:path";
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { loadConfig } = await dist("config/index.js");
 const { loadAgents } = await dist("agents/index.js");
-const { createGateway, RecordingStore, loadScenario, startFakeApi } = await dist("models/index.js");
+const { createGateway, intendedVerdict, RecordingStore, loadScenario, startFakeApi } =
+  await dist("models/index.js");
 const { loadSuites, runSuite } = await dist("suite/index.js");
 
 const root = new URL("..", import.meta.url).pathname;
@@ -80,7 +81,7 @@ for (const c of cases) {
         outDir: out,
       });
       const got = results.map((r) => r.verdict).join(",");
-      const intended = scenario.intended?.[profile] ?? "pass";
+      const intended = intendedVerdict(scenario, profile);
       if (got !== intended)
         unintended.push(`${c.id} under ${profile}: ${got}, the scenario intends ${intended}`);
       verdicts.push(`${profile} ${got}${got === intended ? "" : " (UNINTENDED)"}`);

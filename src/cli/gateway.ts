@@ -7,6 +7,7 @@ import {
   type Mode,
   RecordingStore,
 } from "../models/index.js";
+import { DEFAULT_RECORDINGS } from "./defaults.js";
 import { UsageError } from "./exit.js";
 
 /** The gateway every command uses; a missing API key is a usage error (one line, exit 2). */
@@ -40,5 +41,3 @@ export function recordCommandFor(
     where.recordings && where.recordings !== DEFAULT_RECORDINGS ? ` --recordings ${where.recordings}` : "";
   return `ANTHROPIC_API_KEY=... npx orchestra run${paths} --mode record --profile ${profile} --filter ${caseId}${recordings}`;
 }
-
-const DEFAULT_RECORDINGS = "fixtures/recordings";

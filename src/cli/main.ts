@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { InputError } from "../shared/problem.js";
+import { DEFAULT_RECORDINGS } from "./defaults.js";
 import { EXIT, UsageError } from "./exit.js";
 import { processOutput } from "./output.js";
 
@@ -68,7 +69,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .choices(["replay", "record", "live"])
         .default("replay"),
     )
-    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--case <id>", "recording case id (default: derived from the mission text and context)")
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print the final message, totals and the whole trace as JSON")
@@ -104,7 +105,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
         fraction,
       ),
     )
-    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print the summary as JSON")
     .addHelpText(
@@ -135,7 +136,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--out <dir>", "output folder (default: reports/<run-id>-ab/)")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
-    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print ab.json")
     .addHelpText(
@@ -160,7 +161,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
-    .option("--recordings <dir>", "where recordings are read and written", "fixtures/recordings")
+    .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print readiness.json")
     .addHelpText(

@@ -6,6 +6,7 @@ export {
   type FakeApiOptions,
   type FaultKind,
   type FaultSpec,
+  intendedVerdict,
   loadScenario,
   parseFaultSpec,
   parseScenario,

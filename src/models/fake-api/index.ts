@@ -17,6 +17,7 @@ export { recordedReplies } from "./recorded.js";
 export { STOP_REASONS } from "./reply.js";
 export type { MessagesBody } from "./request.js";
 export {
+  intendedVerdict,
   loadScenario,
   MatchSchema,
   parseScenario,

@@ -137,6 +137,11 @@ export const ScenarioSchema = z
 export type ScenarioRule = z.infer<typeof RuleSchema>;
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
+/** The verdict a case scripted by this scenario should reach under `profile` (pass unless it says). */
+export function intendedVerdict(scenario: Scenario, profile: string): "pass" | "fail" | "error" {
+  return scenario.intended?.[profile] ?? "pass";
+}
+
 /** Parses scenario YAML; problems come out as an InputError with file:line:column for each. */
 export function parseScenario(text: string, file = "<scenario>"): Scenario {
   const source = parseYaml(text, file);

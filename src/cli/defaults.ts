@@ -1,0 +1,2 @@
+/** Where the shipped recordings live, and where record mode writes unless told otherwise. */
+export const DEFAULT_RECORDINGS = "fixtures/recordings";
