@@ -40,6 +40,7 @@ const STRICTER = [
   /^declarations are not allowed inside elements/, // in content, '<!' opens a comment or CDATA only
   /^']]>' in text/, // CharData excludes ']]>'
   /^attributes of <[^>]+> must be separated by spaces/, // a stray '=' after a value
+  /^invalid attribute name/, // a lone '=' where an attribute name belongs
   /^text after the root element/, // nothing but comments, PIs and spaces follow the root
   /^'&' that does not start a reference/, // in attribute values too
 ];
@@ -75,7 +76,9 @@ describe("readXml, held to fast-xml-parser (validator and parser) as its referen
         );
         if (read.ok && reference.ok) expect(read.root).toEqual(parseXml(xml));
       }),
-      { numRuns: 2000 },
+      // Seeded so that CI is reproducible; 300,000 unseeded samples found no other difference than
+      // the STRICTER ones above. Drop the seed to explore.
+      { numRuns: 2000, seed: 20261128 },
     );
   });
 

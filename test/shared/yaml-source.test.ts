@@ -33,7 +33,8 @@ describe("parseYaml (fast path) and parseYamlDocument (positioned) agree", () =>
         const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
         expect(json(parseYaml(text, "x.yaml").value)).toEqual(json(parseYamlDocument(text, "x.yaml").value));
       }),
-      { numRuns: 1000 },
+      // Seeded so that CI is reproducible (an unseeded run once found `._0`; now pinned below).
+      { numRuns: 1000, seed: 20261128 },
     );
   });
 
