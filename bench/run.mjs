@@ -182,7 +182,7 @@ if (existsSync(join(root, "fixtures/recordings/demo-rate-limit.jsonl"))) {
 
 // 5. Loopback calls through the real SDK to the fake API.
 {
-  const { startFakeApi } = await dist("models/index.js");
+  const { startFakeApi } = await dist("fake-api/index.js");
   const { default: Anthropic } = await import("@anthropic-ai/sdk");
   const api = await startFakeApi({ port: 0 });
   const client = new Anthropic({ baseURL: api.url, apiKey: "bench", maxRetries: 0 });

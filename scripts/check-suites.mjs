@@ -8,7 +8,7 @@ import { parseDocument } from "yaml";
 
 const root = new URL("..", import.meta.url).pathname;
 const { SuiteFileSchema } = await import(new URL("../dist/suite/schema.js", import.meta.url).href);
-const { parseScenario } = await import(new URL("../dist/models/index.js", import.meta.url).href);
+const { parseScenario } = await import(new URL("../dist/fake-api/index.js", import.meta.url).href);
 const { loadAgents } = await import(new URL("../dist/agents/index.js", import.meta.url).href);
 const agents = new Set(
   loadAgents(join(root, "agents"), { tiers: ["opus", "sonnet", "haiku"] }).agents.map((a) => a.name),

@@ -10,8 +10,8 @@ import { join } from "node:path";
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { loadConfig } = await dist("config/index.js");
 const { loadAgents } = await dist("agents/index.js");
-const { createGateway, intendedVerdict, RecordingStore, loadScenario, startFakeApi } =
-  await dist("models/index.js");
+const { createGateway, RecordingStore } = await dist("models/index.js");
+const { intendedVerdict, loadScenario, startFakeApi } = await dist("fake-api/index.js");
 const { loadSuites, runSuite } = await dist("suite/index.js");
 
 const root = new URL("..", import.meta.url).pathname;

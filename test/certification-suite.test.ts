@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadAgents } from "../src/agents/index.js";
 import { loadConfig } from "../src/config/index.js";
-import { createGateway, intendedVerdict, loadScenario, RecordingStore } from "../src/models/index.js";
+import { intendedVerdict, loadScenario } from "../src/fake-api/index.js";
+import { createGateway, RecordingStore } from "../src/models/index.js";
 import { loadSuites, runSuite } from "../src/suite/index.js";
 import { repoRoot } from "./helpers/cli.js";
 

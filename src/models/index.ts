@@ -1,21 +1,6 @@
 export { canonicalJson, type Difference, jsonDiff, sha256 } from "./canonical.js";
 export { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
 export {
-  FAULT_KINDS,
-  type FakeApi,
-  type FakeApiOptions,
-  type FaultKind,
-  type FaultSpec,
-  intendedVerdict,
-  loadScenario,
-  parseFaultSpec,
-  parseScenario,
-  recordedReplies,
-  type Scenario,
-  ScenarioSchema,
-  startFakeApi,
-} from "./fake-api/index.js";
-export {
   type CallResult,
   createGateway,
   type FallbackStep,

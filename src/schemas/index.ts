@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AgentFrontMatterSchema } from "../agents/index.js";
 import { ConfigSchema } from "../config/index.js";
-import { ScenarioSchema } from "../models/index.js";
+import { ScenarioSchema } from "../fake-api/index.js";
 import { SuiteFileSchema } from "../suite/schema.js";
 
 /**

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeApi, loadScenario, startFakeApi } from "../../src/models/index.js";
+import { type FakeApi, loadScenario, startFakeApi } from "../../src/fake-api/index.js";
 import { orchestra, repoRoot } from "../helpers/cli.js";
 
 const demo = [

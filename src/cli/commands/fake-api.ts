@@ -6,7 +6,7 @@ import {
   parseFaultSpec,
   recordedReplies,
   startFakeApi,
-} from "../../models/index.js";
+} from "../../fake-api/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import type { Output } from "../output.js";
 

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterEach } from "vitest";
-import { type FakeApi, type FakeApiOptions, startFakeApi } from "../../../src/models/fake-api/index.js";
+import { type FakeApi, type FakeApiOptions, startFakeApi } from "../../src/fake-api/index.js";
 
 const open: FakeApi[] = [];
 

@@ -1,5 +1,5 @@
 import type { StopReason } from "@anthropic-ai/sdk/resources/messages/messages";
-import { buildMessage } from "../../protocol/index.js";
+import { buildMessage } from "../protocol/index.js";
 import type { MessagesBody } from "./request.js";
 import { estimateTokens } from "./usage.js";
 

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { parseMessage } from "../../../src/protocol/index.js";
+import { parseMessage } from "../../src/protocol/index.js";
 import { clientOf, MODEL, params, rejectionOf, serve, TASK, textOf } from "./helpers.js";
 
 describe("fake API: messages, as the real SDK sees them", () => {

@@ -5,14 +5,13 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  createGateway,
   type FakeApi,
   type FakeApiOptions,
   parseFaultSpec,
   parseScenario,
-  RecordingStore,
   startFakeApi,
-} from "../../src/models/index.js";
+} from "../../src/fake-api/index.js";
+import { createGateway, RecordingStore } from "../../src/models/index.js";
 import type { InputError } from "../../src/shared/problem.js";
 import { repoRoot } from "../helpers/cli.js";
 import { shippedConfig } from "../helpers/config.js";

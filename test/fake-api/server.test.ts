@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { describe, expect, it } from "vitest";
-import { FAKE_API_HOST, startFakeApi } from "../../../src/models/fake-api/index.js";
+import { FAKE_API_HOST, startFakeApi } from "../../src/fake-api/index.js";
 import { clientOf, params, serve } from "./helpers.js";
 
 function tryConnect(host: string, port: number): Promise<"connected" | "refused"> {

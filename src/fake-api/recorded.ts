@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RecordingSchema } from "../recording.js";
-import { fingerprintOf, normalizeRequest } from "../request.js";
+import { fingerprintOf, normalizeRequest, RecordingSchema } from "../models/index.js";
 import type { FakeRequest, ReplySpec } from "./server.js";
 
 /**

@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../../src/models/fake-api/rate-limit.js";
+import { RateLimiter } from "../../src/fake-api/rate-limit.js";
 import { clientOf, MODEL, params, rejectionOf, serve } from "./helpers.js";
 
 function clock(start = Date.parse("2026-01-01T00:00:00Z")) {

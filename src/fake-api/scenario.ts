@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { InputError } from "../../shared/problem.js";
-import { parseYaml, zodIssuesToProblems } from "../../shared/yaml-source.js";
+import { InputError } from "../shared/problem.js";
+import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { FAULT_KINDS, type FaultKind } from "./faults.js";
 import { STOP_REASONS } from "./reply.js";
 import type { FakeRequest, ReplySpec } from "./types.js";

@@ -7,7 +7,7 @@ import {
   parseFaultSpec,
   parseScenario,
   validateFaults,
-} from "../../../src/models/fake-api/index.js";
+} from "../../src/fake-api/index.js";
 import { clientOf, params, rejectionOf, serve, textOf } from "./helpers.js";
 
 const always = (kind: FaultSpec["kind"]): FaultSpec[] => [{ kind, rate: 1 }];

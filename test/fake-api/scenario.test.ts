@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
-import { loadScenario, parseScenario, ScenarioSchema } from "../../../src/models/fake-api/index.js";
-import { formatProblem, InputError } from "../../../src/shared/problem.js";
+import { loadScenario, parseScenario, ScenarioSchema } from "../../src/fake-api/index.js";
+import { formatProblem, InputError } from "../../src/shared/problem.js";
 import { clientOf, MODEL, params, rejectionOf, serve, textOf } from "./helpers.js";
 
 const as = (agent: string) => ({ headers: { "x-orchestra-agent": agent } });
