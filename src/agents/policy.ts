@@ -72,3 +72,33 @@ export function tierUnder(agent: Agent, profileName: string, config: Config): st
   if (profile.base !== "agents") return profile.base;
   return agent.tier;
 }
+
+/**
+ * Every agent a profile's overrides name must exist: a typo would otherwise leave the agent on its
+ * base tier and the run would measure another assignment than the one written.
+ */
+export function checkProfileAgents(
+  config: Config,
+  agents: readonly Agent[],
+  configFile: string,
+  positionOf: (path: readonly PropertyKey[]) => { line: number; column: number } | undefined = () =>
+    undefined,
+): Problem[] {
+  const names = new Set(agents.map((a) => a.name));
+  const problems: Problem[] = [];
+  for (const [profile, p] of Object.entries(config.profiles)) {
+    for (const agent of Object.keys(p.overrides)) {
+      if (names.has(agent)) continue;
+      const path = ["profiles", profile, "overrides", agent];
+      problems.push({
+        file: configFile,
+        ...positionOf(path),
+        field: path.join("."),
+        message: `profile ${profile} overrides unknown agent "${agent}"`,
+        expected: "the name of an agent file's `name`",
+        fix: `check the spelling (orchestra agents lists ${agents.length} agents), or remove the override`,
+      });
+    }
+  }
+  return problems;
+}

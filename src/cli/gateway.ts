@@ -15,7 +15,8 @@ export function openGateway(
   config: Config,
   mode: Mode,
   recordings: string,
-  recordCommand?: (caseId: string) => string,
+  recordCommand?: (caseId: string, trial: number) => string,
+  timeoutMs?: number,
 ): Gateway {
   try {
     return createGateway({
@@ -23,6 +24,7 @@ export function openGateway(
       mode,
       recordings: new RecordingStore(resolve(recordings)),
       ...(recordCommand ? { recordCommand } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
   } catch (err) {
     if (err instanceof MissingApiKeyError) throw new UsageError(err.message);
@@ -34,10 +36,11 @@ export function openGateway(
 export function recordCommandFor(
   profile: string,
   caseId: string,
-  where: { paths?: readonly string[]; recordings?: string } = {},
+  where: { paths?: readonly string[]; recordings?: string; trial?: number } = {},
 ): string {
   const paths = where.paths?.length ? ` ${where.paths.join(" ")}` : "";
   const recordings =
     where.recordings && where.recordings !== DEFAULT_RECORDINGS ? ` --recordings ${where.recordings}` : "";
-  return `ANTHROPIC_API_KEY=... npx orchestra run${paths} --mode record --profile ${profile} --filter ${caseId}${recordings}`;
+  const trials = where.trial && where.trial > 1 ? ` --trials ${where.trial}` : "";
+  return `ANTHROPIC_API_KEY=... npx orchestra run${paths} --mode record --profile ${profile} --filter ${caseId}${trials}${recordings}`;
 }

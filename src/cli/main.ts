@@ -1,13 +1,9 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { InputError } from "../shared/problem.js";
 import { DEFAULT_RECORDINGS } from "./defaults.js";
 import { EXIT, UsageError } from "./exit.js";
 import { processOutput } from "./output.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
+import { HARNESS_VERSION } from "./version.js";
 
 /**
  * Builds the program. Command modules are imported only when their command runs, so that
@@ -16,7 +12,7 @@ const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.ur
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("orchestra")
     .description("Certification harness for a multi-agent orchestra of Claude models")
-    .version(pkg.version, "-V, --version")
+    .version(HARNESS_VERSION, "-V, --version")
     .option("--config <file>", "the orchestra config", "orchestra.config.yaml")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
@@ -99,22 +95,33 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--filter <text>", "only cases whose id or title contains TEXT, or with tag TEXT")
     .option("--shard <i/n>", "only shard I of N (cases partitioned by a hash of their id)")
     .option("--out <dir>", "run folder (default: reports/<run-id>/)")
-    .option("--resume <dir>", "continue the run in DIR: only missing trials run")
+    .option(
+      "--resume <dir>",
+      "continue the run in DIR with its own settings (run.json): only missing trials run",
+    )
     .addOption(
       new Option("--max-errors <fraction>", "stop when more than this fraction of trials error").argParser(
         fraction,
       ),
+    )
+    .addOption(
+      new Option(
+        "--timeout-ms <n>",
+        "timeout of one HTTP attempt (default: orchestra.calls.timeoutMs)",
+      ).argParser(positiveInt),
     )
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
-      "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security                  # id, title or tag\n  ANTHROPIC_API_KEY=... orchestra run --filter security --trials 5 --mode record  # 5 samples each\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay\n\nWrites results.jsonl (a line per trial, as it ends), summary.json, report.md and junit.xml.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
+      "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security                  # id, title or tag\n  ANTHROPIC_API_KEY=... orchestra run --filter security --trials 5 --mode record  # 5 samples each\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay   # the run's own settings\n\nWrites run.json first (the run's settings), results.jsonl (a line per trial, as it ends), then\nsummary.json, report.md and junit.xml. Ctrl-C finishes the trials in flight and prints the\nresume command; a second Ctrl-C stops at once.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
     )
-    .action(async (paths: string[], opts) => {
+    .action(async (paths: string[], opts, command: Command) => {
       const { runCommand } = await import("./commands/run.js");
-      setExit(await runCommand(paths, { ...opts, config: program.opts().config }, processOutput));
+      const explicit = Object.keys(opts).filter((k) => command.getOptionValueSource(k) === "cli");
+      if (program.getOptionValueSource("config") === "cli") explicit.push("config");
+      setExit(await runCommand(paths, { ...opts, config: program.opts().config, explicit }, processOutput));
     });
 
   program
@@ -161,6 +168,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
+    .addOption(
+      new Option(
+        "--timeout-ms <n>",
+        "timeout of one HTTP attempt (default: orchestra.calls.timeoutMs)",
+      ).argParser(positiveInt),
+    )
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print readiness.json")

@@ -7,10 +7,13 @@ import { type Config, ConfigSchema } from "./schema.js";
 
 export const CONFIG_FILE = "orchestra.config.yaml";
 const DEFAULT_ESCALATION = ["haiku", "sonnet", "opus"];
+const DEFAULT_MAX_TOKENS = 4096;
 
 export interface LoadedConfig {
   file: string;
   config: Config;
+  /** Line and column of a field of the file (`["profiles", "mine", "overrides", "x"]`), on demand. */
+  positionOf(path: readonly PropertyKey[]): { line: number; column: number } | undefined;
 }
 
 /** Loads and validates `orchestra.config.yaml`; throws InputError listing every problem. */
@@ -27,19 +30,34 @@ export function loadConfig(file: string = resolve(CONFIG_FILE)): LoadedConfig {
       },
     ]);
   }
-  return { file, config: parseConfig(text, file) };
+  const source = parseYaml(text, file);
+  return { file, config: configOf(source, file), positionOf: (path) => source.positionOf(path) };
 }
 
 export function parseConfig(text: string, file: string): Config {
-  const source = parseYaml(text, file);
+  return configOf(parseYaml(text, file), file);
+}
+
+function configOf(source: ReturnType<typeof parseYaml>, file: string): Config {
   if (source.syntaxProblems.length > 0) throw new InputError(source.syntaxProblems);
   const parsed = ConfigSchema.safeParse(source.value);
   if (!parsed.success) throw new InputError(zodIssuesToProblems(parsed.error.issues, source));
   const problems = crossCheck(parsed.data, file, source.positionOf);
   if (problems.length > 0) throw new InputError(problems);
-  const { escalation } = parsed.data.orchestra;
+  const { escalation, maxTokens } = parsed.data.orchestra;
   const order = escalation.order ?? DEFAULT_ESCALATION.filter((tier) => tier in parsed.data.tiers);
-  return { ...parsed.data, orchestra: { ...parsed.data.orchestra, escalation: { ...escalation, order } } };
+  const byRole =
+    typeof maxTokens === "number"
+      ? { orchestrator: maxTokens, coordinator: maxTokens, specialist: maxTokens }
+      : {
+          orchestrator: maxTokens.orchestrator ?? DEFAULT_MAX_TOKENS,
+          coordinator: maxTokens.coordinator ?? DEFAULT_MAX_TOKENS,
+          specialist: maxTokens.specialist ?? DEFAULT_MAX_TOKENS,
+        };
+  return {
+    ...parsed.data,
+    orchestra: { ...parsed.data.orchestra, escalation: { ...escalation, order }, maxTokens: byRole },
+  };
 }
 
 /** References between sections that a schema alone cannot check: every tier named must exist. */

@@ -104,7 +104,64 @@ export const OrchestraSchema = z.strictObject({
       concurrency: z.number().int().positive(),
     })
     .default({ maxDepth: 3, maxCalls: 60, maxCostUsd: 5, maxWallMs: 600_000, concurrency: 4 }),
-  maxTokens: z.number().int().positive().default(4096).describe("max_tokens of each agent call"),
+  maxTokens: z
+    .union([
+      z.number().int().positive(),
+      z.strictObject({
+        orchestrator: z.number().int().positive().optional(),
+        coordinator: z.number().int().positive().optional(),
+        specialist: z.number().int().positive().optional(),
+      }),
+    ])
+    .default(4096)
+    .describe(
+      "max_tokens of each agent call: one number, or per role (a planner's final merge needs more than a specialist's answer); a role left out gets 4096",
+    ),
+  truncation: z
+    .strictObject({
+      factor: z
+        .number()
+        .min(1)
+        .default(2)
+        .describe("a reply cut at max_tokens is retried once with this many times the budget"),
+      ceiling: z
+        .number()
+        .int()
+        .positive()
+        .default(32768)
+        .describe("the largest max_tokens a retry may ask for"),
+    })
+    .default({ factor: 2, ceiling: 32768 }),
+  calls: z
+    .strictObject({
+      timeoutMs: z
+        .number()
+        .int()
+        .positive()
+        .default(120_000)
+        .describe("timeout of one HTTP attempt (a case's timeoutMs and --timeout-ms override it)"),
+      retries: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(2)
+        .describe(
+          "retries of the same model after 529, 5xx, a timeout or a broken connection, before the fallback",
+        ),
+      rateLimitDeadlineMs: z
+        .number()
+        .int()
+        .positive()
+        .default(600_000)
+        .describe("how long one call may wait out 429s on its own model; a 429 never changes the model"),
+      maxConcurrencyPerModel: z
+        .number()
+        .int()
+        .positive()
+        .default(16)
+        .describe("requests in flight to one model at most; 429s halve it, successes grow it back"),
+    })
+    .default({ timeoutMs: 120_000, retries: 2, rateLimitDeadlineMs: 600_000, maxConcurrencyPerModel: 16 }),
   contextFilter: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -114,6 +171,25 @@ export const OrchestraSchema = z.strictObject({
         .describe("glob-like suffix or path part -> domains, e.g. '.py': [python, backend]"),
     })
     .default({ enabled: true, pathDomains: {} }),
+});
+
+/** What the harness reads of agent replies. */
+export const ProtocolSchema = z.strictObject({
+  recover: z
+    .boolean()
+    .default(true)
+    .describe(
+      "act on the recovered reading of a reply (fences, prose, raw markup, enum case, number formats undone and counted); false: only strictly compliant replies are used, others get the corrective retry",
+    ),
+});
+
+/** Facts about a model that are not prices. */
+export const ModelFactsSchema = z.strictObject({
+  minCacheableTokens: z
+    .number()
+    .int()
+    .nonnegative()
+    .describe("the shortest prompt prefix the model caches (Anthropic's prompt-caching docs)"),
 });
 
 /** A month of work, to turn the cost of a run into a monthly cost: tasks per month by suite kind. */
@@ -134,6 +210,18 @@ export const GatesSchema = z.strictObject({
   minPassRate: z.number().min(0).max(1).default(0.95),
   nonInferiorityMargin: z.number().min(0).max(1).default(0.05),
   minCostReduction: z.number().min(-10).max(1).default(0.72),
+  maxFallbackRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe("share of calls a fallback model may serve, outside cases that assert fell-back"),
+  maxErrorRate: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe("share of trials that may end in error (an outage, a missing recording)"),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -145,6 +233,11 @@ export const ConfigSchema = z.strictObject({
   prices: PricesSchema.describe("Price table; every model a tier or fallback names must have a price"),
   profiles: z.record(name, ProfileSchema).default({}),
   orchestra: OrchestraSchema.default(() => OrchestraSchema.parse({})),
+  protocol: ProtocolSchema.default({ recover: true }),
+  models: z
+    .record(z.string().min(1), ModelFactsSchema)
+    .default({})
+    .describe("model id -> facts that are not prices (the minimum cacheable prompt)"),
   workload: WorkloadSchema.optional(),
   gates: GatesSchema.default(() => GatesSchema.parse({})),
   policy: PolicySchema.default({ tierCounts: {}, roleTiers: {}, explicitModel: true }),
@@ -160,10 +253,13 @@ export type TierPolicy = z.infer<typeof PolicySchema>;
 type ParsedConfig = z.infer<typeof ConfigSchema>;
 /** The loaded config: as parsed, with defaults that depend on other sections filled in. */
 export type Config = Omit<ParsedConfig, "orchestra"> & {
-  orchestra: Omit<ParsedConfig["orchestra"], "escalation"> & {
+  orchestra: Omit<ParsedConfig["orchestra"], "escalation" | "maxTokens"> & {
     escalation: { order: string[]; confidenceThreshold: number };
+    /** max_tokens of an agent call, by role. */
+    maxTokens: Record<Role, number>;
   };
 };
+export type CallSettings = ParsedConfig["orchestra"]["calls"];
 export type OrchestraConfig = z.infer<typeof OrchestraSchema>;
 export type Workload = z.infer<typeof WorkloadSchema>;
 export type Gates = z.infer<typeof GatesSchema>;

@@ -12,6 +12,22 @@ export class ModelUnavailableError extends Error {
   }
 }
 
+/**
+ * A call waited out 429s on its own model past its deadline (orchestra.calls.rateLimitDeadlineMs),
+ * or the API said not to retry: rate limits never move a call to another model.
+ */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly agent: string,
+    readonly model: string,
+    readonly waits: number,
+  ) {
+    super(message);
+    this.name = "RateLimitedError";
+  }
+}
+
 /** The response could not be used: not a message, or an error the fallback chain does not cover. */
 export class ModelCallError extends Error {
   constructor(
@@ -44,16 +60,16 @@ function describeMiss(agent: string, caseId: string, miss: ReplayMiss, recordCom
   ];
   if (miss.recordedForTrial > 0) {
     lines.push(
-      `  this exact request was recorded ${miss.recordedForTrial} time(s) for this trial; attempt ${miss.seq} was not`,
+      `  this exact request was recorded ${miss.recordedForTrial} time(s) for trial ${miss.trial}; attempt ${miss.seq} was not (the run retried more than the recording did)`,
     );
-  } else if (miss.closest && miss.closest.differences.length === 0) {
-    // The request itself is recorded, for other trials: trials are independent samples.
+  } else if (miss.recordedTrials.length > 0) {
+    // The request itself is recorded, for other trials: each trial is its own sample.
     lines.push(
-      `  this exact request is recorded in ${miss.closest.file}, but not for trial ${miss.trial}: each trial is its own recording (record more with --trials)`,
+      `  this exact request is recorded for trial(s) ${miss.recordedTrials.join(", ")} in ${miss.closest?.file ?? "the case's file"}, not for trial ${miss.trial}: each trial is its own recording, so trial ${miss.trial} must be recorded (--trials ${miss.trial} or more)`,
     );
   } else if (miss.closest) {
     lines.push(
-      `  closest recording: ${miss.closest.agent} on ${miss.closest.model} in ${miss.closest.file}; it differs in:`,
+      `  nearest recording: ${miss.closest.agent} on ${miss.closest.model}, recorded under profile ${miss.closest.profile || "(none)"}, in ${miss.closest.file}; it differs in:`,
     );
     for (const d of miss.closest.differences)
       lines.push(`    ${d.path}: recorded ${d.recorded}, now ${d.current}`);

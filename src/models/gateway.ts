@@ -1,7 +1,8 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { VERSION as SDK_VERSION } from "@anthropic-ai/sdk/version";
 import type { Config } from "../config/index.js";
-import { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
+import { ModelCallError, ModelUnavailableError, RateLimitedError, ReplayMissError } from "./errors.js";
+import { limitHeaders, ModelPacer, type PacerStats, retryAfterMs } from "./pacing.js";
 import { costMicroUsd } from "./pricing.js";
 import type { Provenance } from "./recording.js";
 import type { RecordingStore } from "./store.js";
@@ -42,9 +43,17 @@ export interface CallResult {
   message: Anthropic.Message;
   /** The text of the reply (all text blocks joined). */
   text: string;
+  /** Why the model stopped: end_turn, max_tokens, refusal, ... (null if the API did not say). */
+  stopReason: string | null;
   tier: string;
-  /** The model that answered. */
+  /** The model asked for that answered: the tier's, or a fallback of its chain. */
   model: string;
+  /** The model the API says answered (`model` of the response). */
+  servedModel: string;
+  /** The API answered with another model than the one asked for (not just its dated snapshot). */
+  servedOther: boolean;
+  /** 429s this call waited out on its model (never a reason to change the model). */
+  rateLimited: number;
   usage: TokenUsage;
   costMicroUsd: number;
   latencyMs: number;
@@ -71,10 +80,14 @@ export interface GatewayOptions {
   baseURL?: string;
   /** Default: ANTHROPIC_API_KEY. Read once, kept in memory only. */
   apiKey?: string;
+  /** Retries of the same model after an availability failure (default: orchestra.calls.retries). */
   maxRetries?: number;
+  /** Timeout of one HTTP attempt (default: orchestra.calls.timeoutMs). */
   timeoutMs?: number;
+  /** Waits between retries, for tests: default a real timer (never used in replay). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** How to record what is missing, for replay-miss messages. */
-  recordCommand?: (caseId: string) => string;
+  recordCommand?: (caseId: string, trial: number) => string;
   now?: () => number;
   clock?: () => Date;
   /** See LiveTransportOptions.syntheticLatency: for reproducible synthetic fixtures only. */
@@ -96,14 +109,46 @@ export interface Gateway {
   call(request: ModelRequest, context: CallContext, signal?: AbortSignal): Promise<CallResult>;
   /** Writes recordings made so far (record mode); returns the files written. */
   flush(): string[];
+  /** Writes one case's recordings made so far (record mode), atomically; returns the file, if written. */
+  flushCase(caseId: string): string | undefined;
   /** The case has finished: its recordings and request counters may be dropped. */
   release(caseId: string): void;
   /** Model requests answered so far: by replay's fast path, and through the SDK client. */
   readonly requests: { direct: number; sdk: number };
+  /** Rate-limit pacing so far (record and live mode). */
+  readonly pacing: PacerStats;
 }
 
+/** Statuses that say the model is unavailable for now (429 is handled apart: it waits, same model). */
 const AVAILABILITY_STATUS = (status: number | undefined) =>
-  status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
+  status === undefined || status === 408 || status === 409 || status >= 500;
+
+/** Exponential backoff with jitter when the API gives no retry-after: 0.5 s, 1 s, 2 s ... at most 8 s. */
+function backoffMs(attempt: number): number {
+  return Math.min(8000, 500 * 2 ** Math.max(0, attempt - 1)) * (1 - Math.random() * 0.25);
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The response's model is the one asked for, or its dated snapshot (`claude-x-5-5-20261001`). */
+function sameModel(asked: string, served: string): boolean {
+  return (
+    served === "" || served === asked || new RegExp(`^${asked.replace(/[.]/g, "\\.")}-\\d{8}$`).test(served)
+  );
+}
 
 export function isLoopback(url: string | undefined): boolean {
   if (!url) return false;
@@ -133,6 +178,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     else throw new MissingApiKeyError(mode);
   }
   if (mode !== "live" && !options.recordings) throw new Error(`${mode} mode needs a recording store`);
+  const settings = config.orchestra.calls;
+  const maxRetries = options.maxRetries ?? settings.retries;
+  const sleep = options.sleep ?? defaultSleep;
+  const replayed = mode === "replay";
+  // Replay has no rate limits to pace: it never waits.
+  const pacer = replayed
+    ? undefined
+    : new ModelPacer({ maxConcurrency: settings.maxConcurrencyPerModel, now: Date.now });
   const registry = new CallRegistry();
   const transport: Fetch =
     mode === "replay"
@@ -155,24 +208,24 @@ export function createGateway(options: GatewayOptions): Gateway {
         apiKey: mode === "replay" ? "replay-mode-sends-nothing" : apiKey,
         baseURL: mode === "replay" ? "http://replay.invalid" : baseURL,
         fetch: transport,
-        maxRetries: options.maxRetries ?? 2,
-        timeout: options.timeoutMs ?? 120_000,
+        // Retries are the gateway's: a 429 waits on the same model, other failures retry, then fall back.
+        maxRetries: 0,
+        timeout: options.timeoutMs ?? settings.timeoutMs,
         logLevel: "off",
       });
-      if (mode === "replay") skipRetryWaits(client);
       return client;
     }));
   // Per case and trial, how often each exact request has been sent: the nth send replays the nth recording.
   const sent = new Map<string, Map<string, number>>();
   const requests = { direct: 0, sdk: 0 };
-  const sentKey = (context: CallContext, fingerprint: string) =>
-    `${context.profile ?? ""}\0${context.trial}\0${fingerprint}`;
+  const sentKey = (context: CallContext, fingerprint: string) => `${context.trial}\0${fingerprint}`;
   /** The seq the next send of this request will have, without counting it. */
   const peekSeq = (context: CallContext, fingerprint: string) =>
     (sent.get(context.caseId)?.get(sentKey(context, fingerprint)) ?? 0) + 1;
   const recordCommand =
     options.recordCommand ??
-    ((caseId: string) => `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}`);
+    ((caseId: string, trial: number) =>
+      `ANTHROPIC_API_KEY=... npx orchestra run --mode record --filter ${caseId}${trial > 1 ? ` --trials ${trial}` : ""}`);
 
   async function callModel(request: ModelRequest, model: string, state: CallState, signal?: AbortSignal) {
     const system: Anthropic.TextBlockParam[] = [
@@ -202,6 +255,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           message: direct.message as Anthropic.Message,
           requestId: direct.requestId,
           ttftMs: undefined,
+          headers: undefined,
         };
       }
     }
@@ -223,10 +277,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           ttftMs = now() - started;
         });
         const message = await stream.finalMessage();
-        return { message, requestId: stream.request_id ?? null, ttftMs };
+        return { message, requestId: stream.request_id ?? null, ttftMs, headers: stream.response?.headers };
       }
-      const { data, request_id } = await client.messages.create(body, requestOptions).withResponse();
-      return { message: data, requestId: request_id ?? null, ttftMs: undefined as number | undefined };
+      const { data, request_id, response } = await client.messages
+        .create(body, requestOptions)
+        .withResponse();
+      return {
+        message: data,
+        requestId: request_id ?? null,
+        ttftMs: undefined as number | undefined,
+        headers: response.headers as Headers | undefined,
+      };
     } finally {
       registry.close(id);
     }
@@ -256,27 +317,74 @@ export function createGateway(options: GatewayOptions): Gateway {
       },
       (fingerprint) => peekSeq(context, fingerprint),
     );
+    const deadline = Date.now() + settings.rateLimitDeadlineMs;
+    let rateLimited = 0;
     for (const model of chain) {
-      let reply: Awaited<ReturnType<typeof callModel>>;
-      try {
-        reply = await callModel(request, model, state, signal);
-      } catch (err) {
-        const Anthropic = await loadSdk();
-        if (err instanceof Anthropic.APIUserAbortError || signal?.aborted) throw signal?.reason ?? err;
-        if (state.miss)
-          throw new ReplayMissError(context.agent, context.caseId, state.miss, recordCommand(context.caseId));
-        const status = err instanceof Anthropic.APIError ? err.status : undefined;
-        const reason = describeError(Anthropic, err);
-        if (err instanceof Anthropic.APIError && !AVAILABILITY_STATUS(status)) {
-          throw new ModelCallError(`${model} refused the request: ${reason}`, context.agent, model, status);
+      let retries = 0;
+      let reply: Awaited<ReturnType<typeof callModel>> | undefined;
+      while (!reply) {
+        if (pacer) await pacer.acquire(model, signal);
+        try {
+          reply = await callModel(request, model, state, signal);
+        } catch (err) {
+          const Anthropic = await loadSdk();
+          const headers =
+            err instanceof Anthropic.APIError ? (err.headers as Headers | undefined) : undefined;
+          const status = err instanceof Anthropic.APIError ? err.status : undefined;
+          if (err instanceof Anthropic.APIUserAbortError || signal?.aborted) {
+            pacer?.release(model, { ok: false });
+            throw signal?.reason ?? err;
+          }
+          if (state.miss) {
+            pacer?.release(model, { ok: false });
+            throw new ReplayMissError(
+              context.agent,
+              context.caseId,
+              state.miss,
+              recordCommand(context.caseId, context.trial),
+            );
+          }
+          const reason = describeError(Anthropic, err);
+          if (status === 429) {
+            // A rate limit is not an outage: wait as the API asks and try the same model again.
+            rateLimited++;
+            const wait = retryAfterMs(headers) ?? backoffMs(rateLimited);
+            pacer?.rateLimited(model, wait);
+            if (headers?.get("x-should-retry") === "false")
+              throw new RateLimitedError(
+                `${model} rate-limited ${context.agent} and said not to retry (${reason})`,
+                context.agent,
+                model,
+                rateLimited,
+              );
+            if (!replayed && Date.now() + wait > deadline)
+              throw new RateLimitedError(
+                `${model} kept rate-limiting ${context.agent}: ${rateLimited} 429(s), the next wait (${Math.round(wait)} ms) passes the call's deadline of ${settings.rateLimitDeadlineMs} ms (orchestra.calls.rateLimitDeadlineMs)`,
+                context.agent,
+                model,
+                rateLimited,
+              );
+            if (!replayed && !pacer) await sleep(wait, signal);
+            continue;
+          }
+          pacer?.release(model, { ok: false, limits: limitHeaders(headers) });
+          if (err instanceof Anthropic.APIError && !AVAILABILITY_STATUS(status)) {
+            throw new ModelCallError(`${model} refused the request: ${reason}`, context.agent, model, status);
+          }
+          if (!isAvailabilityFailure(Anthropic, err)) throw err;
+          if (retries < maxRetries && headers?.get("x-should-retry") !== "false") {
+            retries++;
+            if (!replayed) await sleep(retryAfterMs(headers) ?? backoffMs(retries), signal);
+            continue;
+          }
+          fellBackFrom.push({ model, reason });
+          break;
         }
-        if (!isAvailabilityFailure(Anthropic, err)) throw err;
-        fellBackFrom.push({ model, reason });
-        continue;
+        pacer?.release(model, { ok: true, limits: limitHeaders(reply.headers) });
       }
+      if (!reply) continue;
       const usage = fromApiUsage(reply.message.usage);
       const last = state.attempts.at(-1);
-      const replayed = mode === "replay";
       const latencyMs = replayed ? state.attempts.reduce((sum, a) => sum + a.latencyMs, 0) : now() - started;
       const ttftMs = replayed ? last?.recording?.ttftMs : reply.ttftMs;
       const provenance: Provenance = last?.recording?.provenance ?? {
@@ -285,13 +393,19 @@ export function createGateway(options: GatewayOptions): Gateway {
         recordedAt: clock().toISOString(),
         sdkVersion: SDK_VERSION,
       };
+      const servedModel = reply.message.model || model;
+      const priced = config.prices.models[servedModel] ? servedModel : model;
       return {
         message: reply.message,
         text: textOf(reply.message),
+        stopReason: reply.message.stop_reason ?? null,
         tier: request.tier,
-        model: reply.message.model || model,
+        model,
+        servedModel,
+        servedOther: !sameModel(model, servedModel),
+        rateLimited,
         usage,
-        costMicroUsd: costMicroUsd(config.prices, model, usage),
+        costMicroUsd: costMicroUsd(config.prices, priced, usage),
         latencyMs: Math.round(latencyMs * 10) / 10,
         latencySource: replayed ? "recorded" : "measured",
         ...(ttftMs === undefined ? {} : { ttftMs: Math.round(ttftMs * 10) / 10 }),
@@ -312,8 +426,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     mode,
     requests,
+    pacing: pacer?.stats ?? { rateLimited: {}, waitedMs: 0, lowestLimit: {} },
     call,
     flush: () => options.recordings?.flush() ?? [],
+    flushCase: (caseId: string) => options.recordings?.flushCase(caseId),
     release: (caseId: string) => {
       options.recordings?.release(caseId);
       sent.delete(caseId);
@@ -326,17 +442,6 @@ let sdkLoaded: Promise<Sdk> | undefined;
 function loadSdk(): Promise<Sdk> {
   sdkLoaded ??= import("@anthropic-ai/sdk").then((m) => m.default);
   return sdkLoaded;
-}
-
-/**
- * Replay re-serves recorded retries; waiting between them would measure nothing. Errors with a
- * status already carry `retry-after-ms: 1` (transport), but the SDK backs off 0.5 s, 1 s, ... after
- * a recorded network error or timeout, which has no headers. This replaces that default delay on
- * this one client. `calculateDefaultRetryTimeoutMillis` is internal to the SDK: a test checks that
- * it still exists, so an SDK upgrade that renames it is noticed.
- */
-function skipRetryWaits(client: Anthropic): void {
-  Object.defineProperty(client, "calculateDefaultRetryTimeoutMillis", { value: () => 1 });
 }
 
 export function textOf(message: Anthropic.Message): string {

@@ -1,5 +1,5 @@
 export { canonicalJson, type Difference, jsonDiff, sha256 } from "./canonical.js";
-export { ModelCallError, ModelUnavailableError, ReplayMissError } from "./errors.js";
+export { ModelCallError, ModelUnavailableError, RateLimitedError, ReplayMissError } from "./errors.js";
 export {
   type CallResult,
   createGateway,

@@ -30,7 +30,7 @@ export type RecordedResponse = z.infer<typeof RecordedResponseSchema>;
 
 export const RecordingSchema = z.strictObject({
   case: z.string().min(1),
-  /** The profile the case ran under: a replay serves each profile what was recorded under it. */
+  /** The profile the case was recorded under (for people: a recording answers its request under any profile). */
   profile: z.string(),
   trial: z.number().int().positive(),
   /** The nth time (from 1) this exact request was sent in this case and trial: retries and repeats. */
@@ -44,6 +44,11 @@ export const RecordingSchema = z.strictObject({
   ttftMs: z.number().nonnegative().optional(),
   requestId: z.string().nullable(),
   provenance: ProvenanceSchema,
+  /** sha256 of the line as written without this key: an edited recording is refused. */
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type Recording = z.infer<typeof RecordingSchema>;
 

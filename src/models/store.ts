@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError, type Problem } from "../shared/problem.js";
-import { type Difference, jsonDiff } from "./canonical.js";
+import { type Difference, jsonDiff, sha256 } from "./canonical.js";
 import { type Recording, RecordingSchema } from "./recording.js";
 
 export interface Closest {
@@ -9,10 +9,33 @@ export interface Closest {
   differences: Difference[];
 }
 
+/** What a recording line is written as: its JSON with an integrity digest of that JSON as the last key. */
+export function recordingLine(recording: Omit<Recording, "digest">): string {
+  const { digest: _old, ...rest } = recording as Recording;
+  const body = JSON.stringify(rest);
+  return `${body.slice(0, -1)},"digest":"${sha256(body)}"}`;
+}
+
+const DIGEST = /,"digest":"([0-9a-f]{64})"\}$/;
+
+/**
+ * Checks a line's integrity digest: the sha256 of the line as written without it. An edited
+ * recording (a hand-changed reply, request or fingerprint) no longer matches, and is refused.
+ */
+export function verifyLine(line: string): "ok" | "missing" | "mismatch" {
+  const m = DIGEST.exec(line);
+  if (!m) return "missing";
+  return sha256(`${line.slice(0, m.index)}}`) === m[1] ? "ok" : "mismatch";
+}
+
+/** Problems printed per file at most; the rest are counted. */
+const MAX_PROBLEMS = 50;
+
 /**
  * Recordings on disk, one JSONL file per case (`<dir>/<case>.jsonl`) holding every profile, trial
- * and retry of that case, sorted so that re-recording gives a readable diff. Files are read lazily,
- * once, when a case is first asked for.
+ * and retry of that case, sorted so that re-recording gives a readable diff. A recording answers
+ * the request it was made for, whatever the profile that made it: it is keyed by the request's
+ * fingerprint, the trial and the attempt. Files are read lazily, once, when a case is first asked for.
  */
 export class RecordingStore {
   private readonly cases = new Map<string, Map<string, Recording>>();
@@ -20,8 +43,8 @@ export class RecordingStore {
 
   constructor(readonly dir: string) {}
 
-  static keyOf(r: Pick<Recording, "profile" | "fingerprint" | "trial" | "seq">): string {
-    return `${r.profile}/${r.fingerprint}/${r.trial}/${r.seq}`;
+  static keyOf(r: Pick<Recording, "fingerprint" | "trial" | "seq">): string {
+    return `${r.fingerprint}/${r.trial}/${r.seq}`;
   }
 
   fileOf(caseId: string): string {
@@ -35,6 +58,11 @@ export class RecordingStore {
     const file = this.fileOf(caseId);
     if (existsSync(file)) {
       const problems: Problem[] = [];
+      let more = 0;
+      const problem = (p: Problem) => {
+        if (problems.length < MAX_PROBLEMS) problems.push(p);
+        else more++;
+      };
       readFileSync(file, "utf8")
         .split("\n")
         .forEach((line, i) => {
@@ -43,13 +71,13 @@ export class RecordingStore {
           try {
             json = JSON.parse(line);
           } catch {
-            problems.push({ file, line: i + 1, message: "not valid JSON", fix: "re-record this case" });
+            problem({ file, line: i + 1, message: "not valid JSON", fix: "re-record this case" });
             return;
           }
           const parsed = RecordingSchema.safeParse(json);
           if (!parsed.success) {
             const issue = parsed.error.issues[0];
-            problems.push({
+            problem({
               file,
               line: i + 1,
               field: issue?.path.join("."),
@@ -58,29 +86,44 @@ export class RecordingStore {
             });
             return;
           }
+          const integrity = verifyLine(line);
+          if (integrity !== "ok") {
+            problem({
+              file,
+              line: i + 1,
+              field: "digest",
+              message:
+                integrity === "missing"
+                  ? "recording without an integrity digest (written by hand, or by a version before digests)"
+                  : "recording edited since it was recorded: its content no longer matches its digest",
+              fix: `re-record the case (npx orchestra run --mode record --filter ${caseId}), or restore the file from git`,
+            });
+            return;
+          }
           map?.set(RecordingStore.keyOf(parsed.data), parsed.data);
         });
+      if (more > 0) problems.push({ file, message: `and ${more} more problem(s) in this file` });
       if (problems.length > 0) throw new InputError(problems);
     }
     this.cases.set(caseId, map);
     return map;
   }
 
-  find(
-    caseId: string,
-    profile: string,
-    fingerprint: string,
-    trial: number,
-    seq: number,
-  ): Recording | undefined {
-    return this.load(caseId).get(RecordingStore.keyOf({ profile, fingerprint, trial, seq }));
+  find(caseId: string, fingerprint: string, trial: number, seq: number): Recording | undefined {
+    return this.load(caseId).get(RecordingStore.keyOf({ fingerprint, trial, seq }));
+  }
+
+  /** The trials for which this exact request was recorded (to explain a miss). */
+  trialsFor(caseId: string, fingerprint: string): number[] {
+    const trials = new Set<number>();
+    for (const r of this.load(caseId).values()) if (r.fingerprint === fingerprint) trials.add(r.trial);
+    return [...trials].sort((a, b) => a - b);
   }
 
   /** How many attempts of this request were recorded for the trial (to explain a miss). */
-  countFor(caseId: string, profile: string, fingerprint: string, trial: number): number {
+  countFor(caseId: string, fingerprint: string, trial: number): number {
     let n = 0;
-    for (const r of this.load(caseId).values())
-      if (r.profile === profile && r.fingerprint === fingerprint && r.trial === trial) n++;
+    for (const r of this.load(caseId).values()) if (r.fingerprint === fingerprint && r.trial === trial) n++;
     return n;
   }
 
@@ -118,19 +161,26 @@ export class RecordingStore {
     this.dirty.add(recording.case);
   }
 
-  /** Writes every case changed since the last flush, atomically (a temp file, then a rename). */
+  /** Writes one case's file if it changed, atomically (a temp file, then a rename); returns it, or undefined. */
+  flushCase(caseId: string): string | undefined {
+    if (!this.dirty.has(caseId)) return undefined;
+    mkdirSync(this.dir, { recursive: true });
+    const recordings = [...this.load(caseId).values()].sort(compareRecordings);
+    const file = this.fileOf(caseId);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${recordings.map((r) => recordingLine(r)).join("\n")}\n`);
+    renameSync(tmp, file);
+    this.dirty.delete(caseId);
+    return file;
+  }
+
+  /** Writes every case changed since the last flush. */
   flush(): string[] {
     const written: string[] = [];
-    mkdirSync(this.dir, { recursive: true });
     for (const caseId of [...this.dirty].sort()) {
-      const recordings = [...this.load(caseId).values()].sort(compareRecordings);
-      const file = this.fileOf(caseId);
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, `${recordings.map((r) => JSON.stringify(r)).join("\n")}\n`);
-      renameSync(tmp, file);
-      written.push(file);
+      const file = this.flushCase(caseId);
+      if (file) written.push(file);
     }
-    this.dirty.clear();
     return written;
   }
 
@@ -141,7 +191,6 @@ export class RecordingStore {
 
 function compareRecordings(a: Recording, b: Recording): number {
   return (
-    a.profile.localeCompare(b.profile) ||
     a.trial - b.trial ||
     a.agent.localeCompare(b.agent) ||
     a.model.localeCompare(b.model) ||

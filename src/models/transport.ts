@@ -14,7 +14,7 @@ export interface CallContext {
   agent: string;
   caseId: string;
   trial: number;
-  /** The profile of the run; recordings are kept apart per profile. */
+  /** The profile of the run (recorded beside each recording, and named when a replay misses). */
   profile?: string;
 }
 
@@ -35,8 +35,11 @@ export interface ReplayMiss {
   model: string;
   trial: number;
   seq: number;
+  /** Attempts of this exact request recorded for this trial. */
   recordedForTrial: number;
-  closest?: { file: string; agent: string; model: string; differences: Difference[] };
+  /** Trials for which this exact request was recorded. */
+  recordedTrials: number[];
+  closest?: { file: string; agent: string; model: string; profile: string; differences: Difference[] };
 }
 
 /** State of one in-flight gateway call, shared with the transport through CALL_HEADER. */
@@ -106,7 +109,7 @@ export function replayTransport(store: RecordingStore, registry: CallRegistry): 
     const seq = state.nextSeq(fingerprint);
     const model = String(normalized.model);
     const profile = state.context.profile ?? "";
-    const recording = store.find(caseId, profile, fingerprint, trial, seq);
+    const recording = store.find(caseId, fingerprint, trial, seq);
     if (!recording) {
       const closest = store.closest(caseId, profile, storedRequest(normalized), agent);
       state.miss = {
@@ -115,11 +118,13 @@ export function replayTransport(store: RecordingStore, registry: CallRegistry): 
         model,
         trial,
         seq,
-        recordedForTrial: store.countFor(caseId, profile, fingerprint, trial),
+        recordedForTrial: store.countFor(caseId, fingerprint, trial),
+        recordedTrials: store.trialsFor(caseId, fingerprint),
         closest: closest && {
           file: store.fileOf(caseId),
           agent: closest.recording.agent,
           model: closest.recording.model,
+          profile: closest.recording.profile,
           differences: closest.differences,
         },
       };
@@ -162,7 +167,7 @@ export function replayDirect(
   const fingerprint = fingerprintOf(normalized);
   const { caseId, trial } = state.context;
   const seq = state.peekSeq(fingerprint);
-  const recording = store.find(caseId, state.context.profile ?? "", fingerprint, trial, seq);
+  const recording = store.find(caseId, fingerprint, trial, seq);
   const response = recording?.response;
   if (!recording || response?.kind !== "json" || response.status !== 200) return undefined;
   state.nextSeq(fingerprint);

@@ -1,14 +1,15 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { type Agent, tierUnder } from "../agents/index.js";
 import type { Config } from "../config/index.js";
-import { type Gateway, ModelCallError, ModelUnavailableError } from "../models/index.js";
+import { type Gateway, ModelCallError, ModelUnavailableError, RateLimitedError } from "../models/index.js";
 import {
   buildMessage,
+  deviationKinds,
   type ErrorMessage,
   type Escalation,
   type Message,
-  parseMessage,
   type Result,
+  readReply,
   type TaskAssignment,
 } from "../protocol/index.js";
 import { Budget, LimitExceededError, type Limits, mapBounded } from "./budget.js";
@@ -72,6 +73,24 @@ export interface MissionOutcome {
   criticalPathMs: number;
 }
 
+/** Stop reasons that end an exchange with their own error, never read as a protocol violation. */
+const STOP_PROBLEMS: Record<string, { code: string; detail: string }> = {
+  refusal: { code: "MODEL_REFUSED", detail: "the model declined the task (stop_reason refusal)" },
+  model_context_window_exceeded: {
+    code: "CONTEXT_WINDOW_EXCEEDED",
+    detail:
+      "the conversation no longer fits the model's context window (stop_reason model_context_window_exceeded)",
+  },
+  pause_turn: {
+    code: "TURN_PAUSED",
+    detail: "the model paused its turn (stop_reason pause_turn), which the orchestra does not resume",
+  },
+  tool_use: {
+    code: "UNEXPECTED_TOOL_USE",
+    detail: "the model asked to use a tool (stop_reason tool_use); agents here get none",
+  },
+};
+
 const SPECIALIST_ANSWERS = ["result", "status-update", "escalation", "error"] as const;
 const PLANNER_ANSWERS = ["result", "escalation", "error"] as const;
 const USER = "user";
@@ -134,6 +153,18 @@ export class Mission {
       }
       return a.coordinator === planner.name;
     });
+  }
+
+  /** The trace so far, and its totals: what a mission that threw (a replay miss) had done and spent. */
+  snapshot(): { trace: Trace; totals: TraceTotals; criticalPathMs: number } {
+    const trace: Trace = {
+      mission: "",
+      caseId: this.options.caseId,
+      trial: this.options.trial,
+      profile: this.options.profile,
+      events: this.trace.events,
+    };
+    return { trace, totals: totalsOf(trace), criticalPathMs: 0 };
   }
 
   /** A mission: the request goes to the orchestrator, which plans and delegates. */
@@ -332,9 +363,18 @@ export class Mission {
     };
   }
 
+  /** max_tokens of an agent's calls: per role, from the config. */
+  private maxTokensOf(agent: Agent): number {
+    const byRole = this.options.config.orchestra.maxTokens;
+    const orchestrator = this.options.config.orchestra.orchestrator;
+    return agent.name === orchestrator ? byRole.orchestrator : byRole[agent.role];
+  }
+
   /**
-   * One exchange with an agent: the call, the reply parsed and verified (L4, plus the caller's
-   * checks), and one corrective retry quoting the violations back when a retryable check fails.
+   * One exchange with an agent: the call, the reply read both ways (compliance counts the strict
+   * reading; the orchestrator acts on the recovered one) and verified (L4, plus the caller's
+   * checks). A reply cut at max_tokens is retried once with a larger budget; a reply nothing can
+   * be read from, or one a check refuses, gets one corrective retry quoting what was wrong.
    */
   private async exchange(
     agent: Agent,
@@ -353,7 +393,25 @@ export class Mission {
     let latencyMs = 0;
     const system = systemPromptFor(agent, agent.role === "specialist" ? [] : this.reportsOf(agent));
     const turns = [...conversation];
-    for (let attempt = 0; attempt < 2; attempt++) {
+    const recover = this.options.config.protocol.recover;
+    const truncation = this.options.config.orchestra.truncation;
+    let maxTokens = this.maxTokensOf(agent);
+    let corrected = false;
+    let enlarged = false;
+    const fail = (code: string, detail: string, layers: LayerVerdict[], retryable = false) => {
+      this.trace.add({ kind: "error", agent: agent.name, code, detail });
+      const message = errorMessage(
+        `${task.id}-${code.toLowerCase().replace(/_/g, "-")}`,
+        agent.name,
+        task.from,
+        task.id,
+        code,
+        detail,
+        retryable,
+      );
+      return { message, text: buildMessage(message), layers, failed: true, latencyMs };
+    };
+    for (;;) {
       this.budget.beforeCall(depth);
       let result: Awaited<ReturnType<Gateway["call"]>>;
       try {
@@ -362,7 +420,7 @@ export class Mission {
             tier,
             system,
             messages: turns,
-            maxTokens: this.options.config.orchestra.maxTokens,
+            maxTokens,
             ...(this.options.callTimeoutMs === undefined ? {} : { timeoutMs: this.options.callTimeoutMs }),
           },
           {
@@ -374,32 +432,24 @@ export class Mission {
           this.budget.signal,
         );
       } catch (err) {
-        if (err instanceof ModelUnavailableError || err instanceof ModelCallError) {
-          const code = err instanceof ModelUnavailableError ? "UNAVAILABLE" : "MODEL_ERROR";
-          this.trace.add({ kind: "error", agent: agent.name, code, detail: err.message });
-          const message = errorMessage(
-            `${task.id}-${code.toLowerCase()}`,
-            agent.name,
-            task.from,
-            task.id,
-            code,
-            err.message,
-            code === "UNAVAILABLE",
-          );
-          return { message, text: buildMessage(message), layers: [], failed: true, latencyMs };
-        }
+        if (err instanceof ModelUnavailableError) return fail("UNAVAILABLE", err.message, [], true);
+        if (err instanceof RateLimitedError) return fail("RATE_LIMITED", err.message, [], true);
+        if (err instanceof ModelCallError) return fail("MODEL_ERROR", err.message, []);
         throw err;
       }
       this.budget.afterCall(result.costMicroUsd);
       latencyMs += result.latencyMs;
-      const parsed = parseMessage(result.text);
-      const message = parsed.ok ? parsed.message : undefined;
+      const reading = readReply(result.text, { allowedTypes: extra.allowed, stopReason: result.stopReason });
+      const message = recover ? reading.message : reading.strictMessage;
+      const stopped = STOP_PROBLEMS[result.stopReason ?? ""];
+      const recovered = message !== undefined && !reading.compliant;
       const l4 = this.on("L4")
         ? verifyOutput(
             {
-              ok: parsed.ok,
-              compliant: parsed.compliant,
-              recovered: parsed.recovered,
+              ok: message !== undefined,
+              compliant: reading.compliant,
+              recovered,
+              acceptRecovered: recover,
               ...(message
                 ? {
                     type: message.type,
@@ -408,13 +458,14 @@ export class Mission {
                     ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
                   }
                 : {}),
-              violations: parsed.violations,
+              violations: message ? reading.violations : (reading.unreadable ?? reading.violations),
             },
             { agent: agent.name, requester: task.from, taskId: task.id, allowedTypes: extra.allowed },
           )
         : ({ layer: "L4", verdict: "skip", notes: [] } satisfies LayerVerdict);
-      const own = message ? checks(message) : { verdicts: [], retry: false };
+      const own = message && !stopped ? checks(message) : { verdicts: [], retry: false };
       const layers = [extra.l1, ...own.verdicts, l4];
+      const kinds = deviationKinds(reading);
       this.trace.add({
         kind: "call",
         task: task.id,
@@ -432,29 +483,61 @@ export class Mission {
         attempts: result.attempts,
         fellBackFrom: result.fellBackFrom,
         ...(extra.escalation ? { escalation: extra.escalation } : {}),
-        ...(attempt > 0 ? { corrective: true } : {}),
+        ...(corrected ? { corrective: true } : {}),
+        ...(enlarged ? { truncationRetry: true } : {}),
+        maxTokens,
+        stopReason: result.stopReason,
+        ...(result.servedOther ? { servedOther: result.servedModel } : {}),
+        ...(result.rateLimited > 0 ? { rateLimited: result.rateLimited } : {}),
+        reply: {
+          compliant: reading.compliant,
+          read: message !== undefined,
+          deviations: kinds,
+          ...(reading.compliant ? {} : { excerpt: result.text.trim().slice(0, 120) }),
+        },
         layers,
         context: extra.context,
         provenance: result.provenance,
         requestId: result.requestId,
       });
       if (message) {
-        this.recordMessage(message, result.text.trim(), depth, {
-          compliant: parsed.compliant,
-          ...(parsed.ok ? { overheadRatio: parsed.overheadRatio } : {}),
+        // Assertions see the recovered message: a recovered reply is recorded as what was read.
+        const xml = recovered ? buildMessage(message) : (reading.xml ?? result.text.trim());
+        this.recordMessage(message, xml, depth, {
+          compliant: reading.compliant,
+          ...(recovered ? { recovered: true } : {}),
+          bytes: Buffer.byteLength(reading.xml ?? xml),
+          ...(reading.overheadRatio === undefined ? {} : { overheadRatio: reading.overheadRatio }),
         });
       } else {
         this.trace.add({
           kind: "error",
           agent: agent.name,
           code: "UNPARSEABLE_REPLY",
-          detail: l4.notes.join("; "),
+          detail: `${kinds.join(", ")}: ${l4.notes.join("; ")}`,
         });
+      }
+      if (stopped) {
+        return fail(stopped.code, `${agent.name} on ${result.model}: ${stopped.detail}`, layers);
+      }
+      if (!message && result.stopReason === "max_tokens") {
+        if (!enlarged) {
+          // Cut at max_tokens: the same request again, with room to finish.
+          enlarged = true;
+          maxTokens = Math.min(truncation.ceiling, Math.ceil(maxTokens * truncation.factor));
+          continue;
+        }
+        return fail(
+          "OUTPUT_TRUNCATED",
+          `${agent.name}'s reply on ${result.model} was cut at max_tokens (${maxTokens}) again after a larger budget; raise orchestra.maxTokens for its role`,
+          layers,
+        );
       }
       const l4Failed = l4.verdict === "fail";
       const retryable = l4Failed || own.retry;
       if (!retryable && message) return { message, text: result.text, layers, failed: false, latencyMs };
-      if (attempt === 0) {
+      if (!corrected) {
+        corrected = true;
         const notes = [
           ...(l4Failed ? l4.notes : []),
           ...own.verdicts.filter((v) => v.verdict === "fail").flatMap((v) => v.notes),
@@ -466,19 +549,15 @@ export class Mission {
         continue;
       }
       if (message && !l4Failed) return { message, text: result.text, layers, failed: true, latencyMs };
-      const detail = `${agent.name} broke the protocol twice: ${l4.notes.join("; ")}`;
-      const error = errorMessage(
-        `${task.id}-protocol`,
-        agent.name,
-        task.from,
-        task.id,
+      const unread = message
+        ? ""
+        : `${kinds.includes("unrecoverable") ? "unrecoverable" : kinds.join(", ")}: `;
+      return fail(
         "PROTOCOL_VIOLATION",
-        detail,
+        `${agent.name} broke the protocol twice: ${unread}${l4.notes.join("; ")}`,
+        layers,
       );
-      this.trace.add({ kind: "error", agent: agent.name, code: "PROTOCOL_VIOLATION", detail });
-      return { message: error, text: buildMessage(error), layers, failed: true, latencyMs };
     }
-    throw new Error("unreachable");
   }
 
   private async runSpecialist(

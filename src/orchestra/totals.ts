@@ -5,7 +5,9 @@ import type { CallEvent, MessageEvent, Trace, TraceTotals } from "./trace.js";
 export function totalsOf(trace: Trace): TraceTotals {
   const calls = trace.events.filter((e): e is CallEvent => e.kind === "call");
   const messages = trace.events.filter((e): e is MessageEvent => e.kind === "message");
-  const agentMessages = messages.filter((m) => m.compliant !== undefined);
+  const deviations: TraceTotals["deviations"] = {};
+  for (const c of calls)
+    for (const kind of c.reply.deviations) deviations[kind] = (deviations[kind] ?? 0) + 1;
   return {
     calls: calls.length,
     messages: messages.length,
@@ -17,7 +19,9 @@ export function totalsOf(trace: Trace): TraceTotals {
     escalations: trace.events.filter((e) => e.kind === "escalation").length,
     correctiveRetries: calls.filter((c) => c.corrective).length,
     maxDepth: messages.reduce((n, m) => Math.max(n, m.depth), 0),
-    compliantMessages: agentMessages.filter((m) => m.compliant).length,
-    agentMessages: agentMessages.length,
+    agentMessages: calls.length,
+    compliantMessages: calls.filter((c) => c.reply.compliant).length,
+    recoveredMessages: calls.filter((c) => c.reply.read && !c.reply.compliant).length,
+    deviations,
   };
 }

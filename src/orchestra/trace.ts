@@ -1,5 +1,5 @@
 import type { Provenance, TokenUsage } from "../models/index.js";
-import type { Message } from "../protocol/index.js";
+import type { DeviationKind, Message } from "../protocol/index.js";
 import type { ScreeningHit } from "./layers/screening.js";
 
 /** A layer's verdict on one call: what it checked and what it found. */
@@ -22,6 +22,8 @@ export interface MessageEvent {
   bytes: number;
   /** Only for messages agents produced: was the reply strictly compliant? */
   compliant?: boolean;
+  /** The message was read from a reply that was not compliant (the recovered reading). */
+  recovered?: boolean;
   overheadRatio?: number;
   /** The full message text (XML), for assertions on content. */
   xml: string;
@@ -49,10 +51,32 @@ export interface CallEvent {
   escalation?: { fromTier: string; reason: string };
   /** Set when this call was the corrective retry after a protocol violation. */
   corrective?: boolean;
+  /** Set when this call retried a reply cut at max_tokens with a larger budget. */
+  truncationRetry?: boolean;
+  /** max_tokens of the request. */
+  maxTokens: number;
+  /** Why the model stopped (end_turn, max_tokens, refusal, ...). */
+  stopReason: string | null;
+  /** The model the API says answered, when it is not the one asked for (an alias moved, a reroute). */
+  servedOther?: string;
+  /** 429s the call waited out on its model. */
+  rateLimited?: number;
+  /** How the reply read: strictly compliant, read at all (recovered), and what had to be undone. */
+  reply: ReplyRecord;
   layers: LayerVerdict[];
   context: { bytesBefore: number; bytesAfter: number; itemsDropped: number };
   provenance: Provenance;
   requestId: string | null;
+}
+
+export interface ReplyRecord {
+  /** The strict reading: exactly one valid message, nothing around it. */
+  compliant: boolean;
+  /** A message was read (strictly, or by the recovered reading) and acted on. */
+  read: boolean;
+  deviations: DeviationKind[];
+  /** The reply's first characters, kept when it was not compliant (for the reports' examples). */
+  excerpt?: string;
 }
 
 export interface ScreeningEvent {
@@ -132,6 +156,12 @@ export interface TraceTotals {
   escalations: number;
   correctiveRetries: number;
   maxDepth: number;
-  compliantMessages: number;
+  /** Agent replies: every call answered by a model, read or not. */
   agentMessages: number;
+  /** Replies that were strictly compliant. */
+  compliantMessages: number;
+  /** Replies that were not compliant but whose message was read and acted on. */
+  recoveredMessages: number;
+  /** Replies showing each deviation kind. */
+  deviations: Partial<Record<DeviationKind, number>>;
 }

@@ -9,40 +9,73 @@ export interface Violation {
 }
 
 /** Which children and attributes each element may have, and how it maps to the typed message. */
-type Reader = (el: XmlElement, path: string, out: Violation[]) => unknown;
+type Reader = (el: XmlElement, path: string, out: Sink) => unknown;
 
 const ENVELOPE_ATTRS = ["type", "id", "from", "to", "in-reply-to"];
+
+/** Elements and attributes the protocol does not know, set aside by a tolerant reading. */
+export interface Extra {
+  path: string;
+  /** `<name>` for an element (with its text), `@name` for an attribute (with its value). */
+  name: string;
+  value: string;
+}
+
+/**
+ * Where a decode puts what the protocol does not know: strictly, a violation each; tolerantly
+ * (`extras` given), set aside and not fatal.
+ */
+interface Sink {
+  violations: Violation[];
+  extras?: Extra[];
+}
 
 function unexpected(
   el: XmlElement,
   path: string,
-  out: Violation[],
+  out: Sink,
   children: readonly string[],
   attrs: readonly string[],
   textAllowed: boolean,
 ) {
-  for (const name of el.children.keys()) {
-    if (!children.includes(name)) {
-      out.push({
-        path: `${path}.${name}`,
-        expected: children.length ? `one of <${children.join(">, <")}>` : "no child elements",
-        found: `<${name}>`,
-        message: `unexpected element <${name}>`,
-      });
+  for (const [name, list] of el.children) {
+    if (children.includes(name)) continue;
+    if (out.extras) {
+      for (const [i, child] of list.entries())
+        out.extras.push({
+          path: `${path}.${name}${list.length > 1 ? `[${i}]` : ""}`,
+          name: `<${name}>`,
+          value: child.text,
+        });
+      continue;
     }
+    out.violations.push({
+      path: `${path}.${name}`,
+      expected: children.length ? `one of <${children.join(">, <")}>` : "no child elements",
+      found: `<${name}>`,
+      message: `unexpected element <${name}>`,
+    });
   }
   for (const name of Object.keys(el.attrs)) {
-    if (!attrs.includes(name)) {
-      out.push({
-        path: `${path}.@${name}`,
-        expected: attrs.length ? `attributes ${attrs.join(", ")}` : "no attributes",
-        found: name,
-        message: `unexpected attribute ${name}`,
-      });
+    if (attrs.includes(name)) continue;
+    if (out.extras) {
+      out.extras.push({ path: `${path}.@${name}`, name: `@${name}`, value: el.attrs[name] ?? "" });
+      continue;
     }
+    out.violations.push({
+      path: `${path}.@${name}`,
+      expected: attrs.length ? `attributes ${attrs.join(", ")}` : "no attributes",
+      found: name,
+      message: `unexpected attribute ${name}`,
+    });
   }
   if (!textAllowed && el.text !== "") {
-    out.push({ path, expected: "only child elements", found: preview(el.text), message: "unexpected text" });
+    out.violations.push({
+      path,
+      expected: "only child elements",
+      found: preview(el.text),
+      message: "unexpected text",
+    });
   }
 }
 
@@ -51,11 +84,11 @@ function preview(text: string): string {
 }
 
 /** The single child `name`; a repeat is a violation. Undefined when absent. */
-function one(el: XmlElement, name: string, path: string, out: Violation[]): XmlElement | undefined {
+function one(el: XmlElement, name: string, path: string, out: Sink): XmlElement | undefined {
   const list = el.children.get(name);
   if (!list || list.length === 0) return undefined;
   if (list.length > 1)
-    out.push({
+    out.violations.push({
       path: `${path}.${name}`,
       expected: `one <${name}>`,
       found: `${list.length}`,
@@ -64,13 +97,13 @@ function one(el: XmlElement, name: string, path: string, out: Violation[]): XmlE
   return list[0];
 }
 
-function leafText(el: XmlElement | undefined, path: string, out: Violation[]): string | undefined {
+function leafText(el: XmlElement | undefined, path: string, out: Sink): string | undefined {
   if (!el) return undefined;
   unexpected(el, path, out, [], [], true);
   return el.text;
 }
 
-function textList(el: XmlElement | undefined, item: string, path: string, out: Violation[]): string[] {
+function textList(el: XmlElement | undefined, item: string, path: string, out: Sink): string[] {
   if (!el) return [];
   unexpected(el, path, out, [item], [], false);
   return (el.children.get(item) ?? []).map((child, i) => leafText(child, `${path}.${item}[${i}]`, out) ?? "");
@@ -126,18 +159,11 @@ const readers: Record<string, { children: string[]; read: Reader }> = {
       const deliverablesEl = one(el, "deliverables", path, out);
       const findingsEl = one(el, "findings", path, out);
       const planEl = one(el, "plan", path, out);
+      // An empty container (<findings></findings>, <deliverables/>) simply means none.
       const list = (parent: XmlElement | undefined, item: string, p: string) => {
         if (!parent) return [];
         unexpected(parent, p, out, [item], [], false);
-        const items = parent.children.get(item) ?? [];
-        if (items.length === 0)
-          out.push({
-            path: `${p}.${item}`,
-            expected: `at least one <${item}>`,
-            found: "none",
-            message: `<${p.split(".").pop()}> is empty`,
-          });
-        return items;
+        return parent.children.get(item) ?? [];
       };
       const deliverables = list(deliverablesEl, "deliverable", `${path}.deliverables`).map((d, i) => {
         unexpected(d, `${path}.deliverables.deliverable[${i}]`, out, [], ["kind", "path"], true);
@@ -209,13 +235,22 @@ const readers: Record<string, { children: string[]; read: Reader }> = {
 
 export const KNOWN_TYPES = Object.keys(readers);
 
-/** Maps the <message> element to a plain object for the schema; structural problems go to `out`. */
-export function decodeMessage(el: XmlElement, out: Violation[]): Record<string, unknown> | undefined {
+/**
+ * Maps the <message> element to a plain object for the schema; structural problems go to
+ * `violations`. With `extras`, elements and attributes the protocol does not know are set aside
+ * there instead of being violations (the tolerant reading).
+ */
+export function decodeMessage(
+  el: XmlElement,
+  violations: Violation[],
+  extras?: Extra[],
+): Record<string, unknown> | undefined {
+  const out: Sink = extras ? { violations, extras } : { violations };
   const path = "message";
   const type = el.attrs.type;
   const reader = type ? readers[type] : undefined;
   if (!reader) {
-    out.push({
+    violations.push({
       path: `${path}.@type`,
       expected: `one of ${KNOWN_TYPES.join(", ")}`,
       found: type === undefined ? "(missing)" : JSON.stringify(type),

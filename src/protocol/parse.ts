@@ -1,3 +1,5 @@
+import type { z } from "zod";
+import { describeCode, firstNonXmlChar } from "./chars.js";
 import { decodeMessage, type Violation } from "./decode.js";
 import { DEFAULT_LIMITS, nestingDepth, type ParseLimits, undefinedEntities } from "./limits.js";
 import { overheadRatio } from "./overhead.js";
@@ -54,6 +56,18 @@ function parseUnsafe(text: string, limits: ParseLimits): ParseResult {
         expected: `at most ${limits.maxBytes} bytes`,
         found: `${bytes} bytes`,
         message: "message too large",
+      },
+    ]);
+  }
+  const invalid = firstNonXmlChar(text);
+  if (invalid) {
+    const { line, column } = lineColumn(text, invalid.index);
+    return fail([
+      {
+        path: `(document) (line ${line}, column ${column})`,
+        expected: "characters XML 1.0 allows (no NUL, no C0 controls but tab and newlines, valid UTF-8)",
+        found: describeCode(invalid.code),
+        message: `${describeCode(invalid.code)} cannot appear in an XML message`,
       },
     ]);
   }
@@ -169,15 +183,7 @@ function parseUnsafe(text: string, limits: ParseLimits): ParseResult {
   const type = root.attrs.type;
   if (!raw) return fail([...violations, ...structural], type);
   const parsed = MessageSchema.safeParse(raw);
-  const schemaViolations: Violation[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({
-        path: xmlPath(issue.path),
-        expected: expectedOf(issue),
-        found: foundAt(raw, issue.path),
-        message: issue.message,
-      }));
-  const all = [...violations, ...structural, ...schemaViolations];
+  const all = [...violations, ...structural, ...(parsed.success ? [] : schemaViolations(raw, parsed.error))];
   // Text around the message is the only violation that still yields a (recovered) message.
   if (!parsed.success || all.some((v) => !isSurrounding(v))) return fail(all, type);
   return {
@@ -188,6 +194,22 @@ function parseUnsafe(text: string, limits: ParseLimits): ParseResult {
     overheadRatio: overheadRatio(text.trim()),
     violations,
   };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n") };
+}
+
+/** The schema's refusals of a decoded message, as violations with XML paths. */
+export function schemaViolations(raw: unknown, error: z.ZodError): Violation[] {
+  return error.issues.map((issue) => ({
+    path: xmlPath(issue.path),
+    expected: expectedOf(issue),
+    found: foundAt(raw, issue.path),
+    message: issue.message,
+  }));
 }
 
 function isSurrounding(v: Violation): boolean {

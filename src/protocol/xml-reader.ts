@@ -1,3 +1,4 @@
+import { describeCode, isXmlChar } from "./chars.js";
 import type { XmlElement } from "./xml.js";
 
 /** The outcome of reading a document: its root element, or the first well-formedness error. */
@@ -191,6 +192,16 @@ function checkAmpersands(text: string, offset: number): void {
   if (!text.includes("&")) return;
   const bad = AMPERSAND.exec(text);
   if (bad) throw new XmlError("'&' that does not start a reference (write &amp;)", offset + bad.index);
+  // A character reference must name a character XML allows: &#0; is as invalid as a NUL byte.
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const digits = m[1]!;
+    const code = digits[0] === "x" ? Number.parseInt(digits.slice(1), 16) : Number.parseInt(digits, 10);
+    if (!isXmlChar(code))
+      throw new XmlError(
+        `reference to ${describeCode(code)}, a character XML does not allow`,
+        offset + m.index,
+      );
+  }
 }
 
 function isSpace(code: number): boolean {

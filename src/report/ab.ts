@@ -1,5 +1,6 @@
 import type { Workload } from "../config/index.js";
 import type { TrialResult } from "../suite/index.js";
+import { pct } from "./format.js";
 import {
   casesNeeded,
   costReduction,
@@ -12,12 +13,19 @@ import {
 } from "./paired.js";
 import { percentile } from "./stats.js";
 
+export type Basis = "live" | "recorded" | "synthetic" | "none";
+
 export interface AbReport {
   a: string;
   b: string;
+  /** What the comparison stands on: the weaker basis of its two sides (synthetic < recorded < live). */
+  basis: Basis;
+  bases: { a: Basis; b: Basis };
   pairedCases: number;
   /** Cases present in one run only: left out of every paired number. */
   unpaired: string[];
+  /** Cases left out because every trial of one side ended in error (an outage is not quality). */
+  errored: string[];
   passRate: { a: number; b: number; diff: number; ci95: [number, number]; method: string };
   table: PairedTable | null;
   mcnemarP: number | null;
@@ -38,23 +46,57 @@ export interface AbReport {
   discordant: { case: string; a: number; b: number }[];
 }
 
-/** Each case's pass share over its trials: trials are collapsed per case before any comparison. */
-function shares(
-  results: readonly TrialResult[],
-): Map<string, { share: number; trials: number; cost: number; suite: string }> {
+interface CaseShare {
+  share: number;
+  trials: number;
+  cost: number;
+  suite: string;
+}
+
+/**
+ * Each case's pass share over its trials that were not errors: trials are collapsed per case
+ * before any comparison. A case whose every trial errored has no share (`undefined`).
+ */
+function shares(results: readonly TrialResult[]): Map<string, CaseShare | undefined> {
   const byCase = new Map<string, TrialResult[]>();
-  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-  const out = new Map<string, { share: number; trials: number; cost: number; suite: string }>();
-  for (const [id, trials] of byCase) {
-    out.set(id, {
-      share: trials.filter((t) => t.verdict === "pass").length / trials.length,
-      trials: trials.length,
-      cost: trials.reduce((n, t) => n + t.costMicroUsd, 0) / trials.length,
-      suite: trials[0]!.suite,
-    });
+  for (const r of results) {
+    const list = byCase.get(r.case);
+    if (list) list.push(r);
+    else byCase.set(r.case, [r]);
+  }
+  const out = new Map<string, CaseShare | undefined>();
+  for (const [id, all] of byCase) {
+    const trials = all.filter((t) => t.verdict !== "error");
+    out.set(
+      id,
+      trials.length === 0
+        ? undefined
+        : {
+            share: trials.filter((t) => t.verdict === "pass").length / trials.length,
+            trials: trials.length,
+            cost: trials.reduce((n, t) => n + t.costMicroUsd, 0) / trials.length,
+            suite: all[0]!.suite,
+          },
+    );
   }
   return out;
 }
+
+/** The basis of one side: synthetic if any call was, recorded if replayed, else live. */
+export function basisOf(results: readonly TrialResult[]): Basis {
+  let calls = 0;
+  let synthetic = 0;
+  let recorded = 0;
+  for (const r of results)
+    for (const c of r.calls) {
+      calls++;
+      if (c.source === "synthetic") synthetic++;
+      if (c.latencySource === "recorded") recorded++;
+    }
+  return calls === 0 ? "none" : synthetic > 0 ? "synthetic" : recorded > 0 ? "recorded" : "live";
+}
+
+const BASIS_ORDER: Basis[] = ["none", "synthetic", "recorded", "live"];
 
 /**
  * The paired comparison of B against A on the cases both ran: the difference of pass rates with an
@@ -67,11 +109,14 @@ export function compareRuns(
   b: readonly TrialResult[],
   options: { margin: number; workload?: Workload; labels?: [string, string] },
 ): AbReport {
-  const sa = shares(a);
-  const sb = shares(b);
-  const paired = [...sa.keys()].filter((id) => sb.has(id)).sort();
-  const unpaired = [...new Set([...sa.keys(), ...sb.keys()])]
-    .filter((id) => !(sa.has(id) && sb.has(id)))
+  const all = { a: shares(a), b: shares(b) };
+  const both = [...all.a.keys()].filter((id) => all.b.has(id)).sort();
+  const errored = both.filter((id) => !all.a.get(id) || !all.b.get(id));
+  const paired = both.filter((id) => all.a.get(id) && all.b.get(id));
+  const sa = new Map(paired.map((id) => [id, all.a.get(id)!]));
+  const sb = new Map(paired.map((id) => [id, all.b.get(id)!]));
+  const unpaired = [...new Set([...all.a.keys(), ...all.b.keys()])]
+    .filter((id) => !(all.a.has(id) && all.b.has(id)))
     .sort();
   const n = paired.length;
   const xa = paired.map((id) => sa.get(id)!.share);
@@ -105,7 +150,7 @@ export function compareRuns(
   const cost = costReduction(pairs);
   let monthly: AbReport["monthlyCostUsd"] = null;
   if (options.workload) {
-    const perSuite = (s: Map<string, { cost: number; suite: string }>, suite: string) => {
+    const perSuite = (s: Map<string, CaseShare>, suite: string) => {
       const own = paired.map((id) => s.get(id)!).filter((x) => x.suite === suite);
       return own.length ? own.reduce((t, x) => t + x.cost, 0) / own.length : 0;
     };
@@ -148,11 +193,16 @@ export function compareRuns(
       costUsdB: cb.reduce((s, c) => s + c.costMicroUsd, 0) / 1e6,
     };
   });
+  const bases = { a: basisOf(a), b: basisOf(b) };
+  const basis = BASIS_ORDER[Math.min(BASIS_ORDER.indexOf(bases.a), BASIS_ORDER.indexOf(bases.b))]!;
   return {
     a: options.labels?.[0] ?? a[0]?.profile ?? "A",
     b: options.labels?.[1] ?? b[0]?.profile ?? "B",
+    basis,
+    bases,
     pairedCases: n,
     unpaired,
+    errored,
     passRate: { a: pA, b: pB, diff: pB - pA, ci95: ci, method },
     table,
     mcnemarP: table ? mcnemarExact(table) : null,
@@ -174,14 +224,25 @@ export function compareRuns(
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const usd = (x: number) => `$${x.toFixed(x < 1 ? 4 : 2)}`;
 
+/** The banner of an A/B: what its two sides stand on. */
+export function abBanner(ab: Pick<AbReport, "basis" | "bases" | "a" | "b">): string | undefined {
+  if (ab.basis === "synthetic")
+    return `> **SYNTHETIC BASIS.** ${ab.bases.a === "synthetic" ? ab.a : ab.b}${ab.bases.a === ab.bases.b ? ` and ${ab.b}` : ""} ran on synthetic recordings (the fake API or hand-written scenarios): this comparison demonstrates the harness and measures no Claude model.`;
+  if (ab.basis === "recorded")
+    return "> **Recorded basis.** Both sides replay live recordings; latencies are as recorded.";
+  if (ab.basis === "none") return "> **NO EVIDENCE.** One side answered no model call.";
+  return undefined;
+}
+
 export function renderAbMarkdown(ab: AbReport): string {
+  const banner = abBanner(ab);
   const lines = [
     `## A/B: ${ab.b} (B) against ${ab.a} (A)`,
     "",
-    `Paired on ${ab.pairedCases} cases${ab.unpaired.length ? ` (${ab.unpaired.length} unpaired, left out: ${ab.unpaired.join(", ")})` : ""}.`,
+    ...(banner ? [banner, ""] : []),
+    `Basis: A ${ab.bases.a}, B ${ab.bases.b}. Paired on ${ab.pairedCases} cases${ab.unpaired.length ? ` (${ab.unpaired.length} unpaired, left out: ${ab.unpaired.join(", ")})` : ""}${ab.errored.length ? `; ${ab.errored.length} case(s) left out because every trial of a side ended in error (an outage is not quality): ${ab.errored.join(", ")}` : ""}.`,
     "",
     "| | A | B | B - A |",
     "|---|---:|---:|---|",

@@ -1,11 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Gates, Workload } from "../config/index.js";
-import { parseResults, type TrialResult } from "../suite/index.js";
+import { parseResults, readManifest, type TrialResult } from "../suite/index.js";
 import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
-import { provenanceBanner, renderJunit, renderMarkdown } from "./render.js";
+import { banners, renderJunit, renderMarkdown } from "./render.js";
 import { type Summary, summarize } from "./summary.js";
+import { partialOf } from "./write.js";
 
 /** What a certification ran with, kept beside its results so the report re-renders from files alone. */
 export interface CertificationManifest {
@@ -35,7 +36,10 @@ export function renderCertification(dir: string, latest?: string): Certification
   const manifest = JSON.parse(readFileSync(join(dir, "certification.json"), "utf8")) as CertificationManifest;
   const candidate = readResults(join(dir, manifest.profile, "results.jsonl"));
   const baseline = readResults(join(dir, manifest.baseline, "results.jsonl"));
-  const summary = summarize(candidate);
+  const summary = summarize(candidate, {
+    partial: partialOf(readManifest(join(dir, manifest.profile)), candidate),
+  });
+  const baselinePartial = partialOf(readManifest(join(dir, manifest.baseline)), baseline);
   const ab = compareRuns(baseline, candidate, {
     margin: manifest.gates.nonInferiorityMargin,
     ...(manifest.workload ? { workload: manifest.workload } : {}),
@@ -50,6 +54,7 @@ export function renderCertification(dir: string, latest?: string): Certification
     ab,
     profile: manifest.profile,
     baseline: manifest.baseline,
+    baselinePartial,
   });
   const both = [...baseline, ...candidate];
   writeFileSync(
@@ -60,11 +65,12 @@ export function renderCertification(dir: string, latest?: string): Certification
   writeFileSync(join(dir, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
   writeFileSync(join(dir, "readiness.json"), `${JSON.stringify(readiness, null, 2)}\n`);
   writeFileSync(join(dir, "junit.xml"), renderJunit(both));
-  const banner = provenanceBanner(summary);
   const report = [
     `# Certification: ${manifest.profile} against ${manifest.baseline}`,
     "",
-    ...(banner ? [banner, ""] : []),
+    ...banners({ provenance: summary.provenance, partial: summary.partial ?? baselinePartial }).flatMap(
+      (b) => [b, ""],
+    ),
     renderReadinessMarkdown(readiness),
     renderAbMarkdown(ab),
     renderMarkdown(summary, `Run details: ${manifest.profile}`)

@@ -1,6 +1,8 @@
 import type { Gates } from "../config/index.js";
 import type { TrialResult } from "../suite/index.js";
 import type { AbReport } from "./ab.js";
+import { pct } from "./format.js";
+import { complianceText } from "./render.js";
 import type { Summary } from "./summary.js";
 
 export interface Gate {
@@ -20,7 +22,7 @@ export interface Readiness {
   gates: Gate[];
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const NO_EVIDENCE = "no evidence";
 
 /** One gate per owners' criterion (DESIGN.md, readiness.json), each with what was measured and where. */
 export function evaluateGates(input: {
@@ -32,6 +34,8 @@ export function evaluateGates(input: {
   ab: AbReport;
   profile: string;
   baseline: string;
+  /** The baseline run's partial (null: complete): a comparison with half a baseline is partial too. */
+  baselinePartial?: Summary["partial"];
 }): Readiness {
   const { gates, summary: s, ab } = input;
   const gate = (
@@ -50,6 +54,12 @@ export function evaluateGates(input: {
   const securityFailed = security.filter((r) => r.verdict !== "pass");
   const tiersWithLatency = Object.entries(s.byTier).filter(([, t]) => t.latencyMs.n > 0);
   const costReduction = ab.monthlyCostUsd?.reduction ?? ab.costUsd.reduction;
+  // A side whose cost comes only from errored trials has no scored case to price: no evidence.
+  const costEvidence = ab.pairedCases > 0 && ab.costUsd.a > 0 && ab.costUsd.b > 0;
+  const calls = input.results.reduce((n, r) => n + r.calls.length, 0);
+  const fallbackRate = calls > 0 ? s.routing.unexpectedFallbacks / calls : null;
+  const errorRate = s.totals.trials > 0 ? s.totals.errored / s.totals.trials : null;
+  const p = s.protocol;
   const list: Gate[] = [
     gate(
       "agent-tiers",
@@ -60,58 +70,89 @@ export function evaluateGates(input: {
       "orchestra agents",
     ),
     gate(
+      "complete",
+      "Every planned trial ran",
+      !s.partial && !input.baselinePartial && s.totals.trials > 0,
+      [
+        s.partial
+          ? `${input.profile} partial: ${s.partial.done} of ${s.partial.planned} trials (${s.partial.reason})`
+          : s.totals.trials > 0
+            ? `${input.profile} ${s.totals.trials} of ${s.totals.trials} trials`
+            : `${NO_EVIDENCE}: 0 trials`,
+        input.baselinePartial
+          ? `${input.baseline} partial: ${input.baselinePartial.done} of ${input.baselinePartial.planned} trials (${input.baselinePartial.reason})`
+          : `${input.baseline} complete`,
+      ].join("; "),
+      "the whole plan, both profiles",
+      "run.json of each profile; summary.json partial",
+    ),
+    gate(
       "compliance",
-      "Protocol compliance",
-      s.protocol.complianceRate >= gates.complianceRate,
-      `${pct(s.protocol.complianceRate)} (${s.protocol.compliant}/${s.protocol.messages})`,
-      `>= ${pct(gates.complianceRate)}`,
-      "summary.json protocol",
+      "Protocol compliance (strict reading)",
+      p.complianceRate !== null && p.complianceRate >= gates.complianceRate,
+      complianceText(p),
+      `>= ${pct(gates.complianceRate)} of replies strictly compliant`,
+      `summary.json protocol${
+        Object.keys(p.deviations).length
+          ? `; deviations: ${Object.entries(p.deviations)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(", ")}`
+          : ""
+      }`,
     ),
     gate(
       "overhead",
       "Protocol overhead",
-      s.protocol.overheadRatio < gates.maxOverheadRatio,
-      pct(s.protocol.overheadRatio),
+      p.overheadRatio !== null && p.overheadRatio < gates.maxOverheadRatio,
+      p.overheadRatio === null ? `${NO_EVIDENCE}: 0 message bytes` : pct(p.overheadRatio),
       `< ${pct(gates.maxOverheadRatio)}`,
       "summary.json protocol.overheadRatio",
     ),
     gate(
       "case-count",
       "Certification cases",
-      s.totals.cases >= gates.minCases,
-      `${s.totals.cases} cases`,
+      s.totals.scoredCases >= gates.minCases,
+      `${s.totals.scoredCases} cases scored${s.totals.cases > s.totals.scoredCases ? ` (${s.totals.cases - s.totals.scoredCases} more only errored)` : ""}`,
       `>= ${gates.minCases}`,
       "suites/",
     ),
     gate(
       "pass-rate",
       "Pass rate",
-      s.totals.passRate >= gates.minPassRate,
-      `${pct(s.totals.passRate)} [${pct(s.totals.ci95[0])}, ${pct(s.totals.ci95[1])}]`,
+      s.totals.passRate !== null && s.totals.passRate >= gates.minPassRate,
+      s.totals.passRate === null
+        ? `${NO_EVIDENCE}: every trial errored`
+        : `${pct(s.totals.passRate)} [${pct(s.totals.ci95?.[0])}, ${pct(s.totals.ci95?.[1])}]`,
       `>= ${pct(gates.minPassRate)}`,
       s.failures.map((f) => f.case).join(", ") || "all cases passed",
     ),
     gate(
       "no-critical-failure",
       "No critical failure",
-      s.criticalFailures.length === 0,
-      `${s.criticalFailures.length} critical failure(s)`,
+      s.criticalFailures.length === 0 && s.totals.scoredCases > 0,
+      s.totals.scoredCases > 0
+        ? `${s.criticalFailures.length} critical failure(s)`
+        : `${NO_EVIDENCE}: no case scored`,
       "0",
       s.criticalFailures.map((f) => f.case).join(", ") || "none",
     ),
     gate(
       "non-inferior",
       `Quality within ${pct(gates.nonInferiorityMargin)} of ${input.baseline}`,
-      ab.verdict === "non-inferior",
-      `${ab.verdict}: B - A = ${pct(ab.passRate.diff)} [${pct(ab.passRate.ci95[0])}, ${pct(ab.passRate.ci95[1])}]`,
+      ab.pairedCases > 0 && ab.verdict === "non-inferior",
+      ab.pairedCases === 0
+        ? `${NO_EVIDENCE}: no case scored on both sides`
+        : `${ab.verdict}: B - A = ${pct(ab.passRate.diff)} [${pct(ab.passRate.ci95[0])}, ${pct(ab.passRate.ci95[1])}]`,
       `lower bound > ${pct(-gates.nonInferiorityMargin)}`,
-      `ab.json${ab.casesNeeded ? `; a decision needs ~${ab.casesNeeded} paired cases` : ""}`,
+      `ab.json${ab.errored.length ? `; ${ab.errored.length} case(s) left out as errored` : ""}${ab.casesNeeded ? `; a decision needs ~${ab.casesNeeded} paired cases` : ""}`,
     ),
     gate(
       "cost-reduction",
       `Cost reduction against ${input.baseline}`,
-      costReduction >= gates.minCostReduction,
-      `${pct(costReduction)}${ab.monthlyCostUsd ? ` ($${ab.monthlyCostUsd.a.toFixed(2)} -> $${ab.monthlyCostUsd.b.toFixed(2)} a month)` : ""}; per run ${pct(ab.costUsd.reduction)} [${pct(ab.costUsd.ci95[0])}, ${pct(ab.costUsd.ci95[1])}]`,
+      costEvidence && costReduction >= gates.minCostReduction,
+      costEvidence
+        ? `${pct(costReduction)}${ab.monthlyCostUsd ? ` ($${ab.monthlyCostUsd.a.toFixed(2)} -> $${ab.monthlyCostUsd.b.toFixed(2)} a month)` : ""}; per run ${pct(ab.costUsd.reduction)} [${pct(ab.costUsd.ci95[0])}, ${pct(ab.costUsd.ci95[1])}]`
+        : `${NO_EVIDENCE}: ${ab.pairedCases === 0 ? "no case scored on both sides" : "a side spent nothing on its scored cases"}`,
       `>= ${pct(gates.minCostReduction)}`,
       "ab.json costUsd, monthlyCostUsd",
     ),
@@ -133,9 +174,34 @@ export function evaluateGates(input: {
       "latency-per-tier",
       "Latency measured per tier",
       tiersWithLatency.length > 0 && (s.provenance.basis === "live" || s.provenance.basis === "recorded"),
-      `${tiersWithLatency.map(([t, l]) => `${t} p50 ${Math.round(l.latencyMs.p50 ?? 0)} ms (n=${l.latencyMs.n})`).join("; ")}; basis ${s.provenance.basis}`,
+      `${tiersWithLatency.map(([t, l]) => `${t} p50 ${Math.round(l.latencyMs.p50 ?? 0)} ms (n=${l.latencyMs.n})`).join("; ") || NO_EVIDENCE}; basis ${s.provenance.basis}`,
       "every tier used has samples from live calls (measured, or recorded live)",
       "summary.json byTier",
+    ),
+    // A fallback measures another model: a certification must say the models it names answered.
+    gate(
+      "fallbacks",
+      "Calls answered by the model under test",
+      fallbackRate !== null && fallbackRate <= gates.maxFallbackRate,
+      fallbackRate === null
+        ? `${NO_EVIDENCE}: 0 calls`
+        : `${s.routing.unexpectedFallbacks} of ${calls} calls served by a fallback model (${pct(fallbackRate)}); ${s.routing.fallbacks - s.routing.unexpectedFallbacks} more in cases that assert fell-back`,
+      `<= ${pct(gates.maxFallbackRate)} (gates.maxFallbackRate)`,
+      "results.jsonl calls[].fellBack; summary.json byTier.fallbacks",
+    ),
+    gate(
+      "error-rate",
+      "Trials that ended in error",
+      errorRate !== null && errorRate <= gates.maxErrorRate,
+      errorRate === null
+        ? `${NO_EVIDENCE}: 0 trials`
+        : `${s.totals.errored} of ${s.totals.trials} trials (${pct(errorRate)})${s.totals.erroredCostUsd ? `, $${s.totals.erroredCostUsd.toFixed(4)} spent on them` : ""}`,
+      `<= ${pct(gates.maxErrorRate)} (gates.maxErrorRate)`,
+      s.failures
+        .filter((f) => f.verdict === "error")
+        .map((f) => f.case)
+        .slice(0, 6)
+        .join(", ") || "none",
     ),
   ];
   return {

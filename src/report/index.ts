@@ -1,5 +1,6 @@
 export { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 export { type Certification, type CertificationManifest, renderCertification } from "./certification.js";
+export { ms, pct, pctWithInterval, usd } from "./format.js";
 export { evaluateGates, type Gate, type Readiness, renderReadinessMarkdown } from "./gates.js";
 export {
   casesNeeded,
@@ -10,7 +11,23 @@ export {
   type PairedTable,
   tangoInterval,
 } from "./paired.js";
-export { provenanceBanner, renderJunit, renderMarkdown } from "./render.js";
+export {
+  banners,
+  complianceText,
+  deviationLines,
+  partialBanner,
+  provenanceBanner,
+  renderJunit,
+  renderMarkdown,
+} from "./render.js";
 export { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
-export { type LatencyStats, type RateStats, type Summary, summarize, type TierStats } from "./summary.js";
+export {
+  type DeviationExample,
+  type LatencyStats,
+  type Partial as PartialRun,
+  type RateStats,
+  type Summary,
+  summarize,
+  type TierStats,
+} from "./summary.js";
 export { writeRunOutputs } from "./write.js";

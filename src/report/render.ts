@@ -1,20 +1,53 @@
+import { DEVIATION_MEANINGS, type DeviationKind } from "../protocol/index.js";
 import type { TrialResult } from "../suite/index.js";
+import { ms, pct, pctWithInterval, usd } from "./format.js";
 import type { LatencyStats, RateStats, Summary } from "./summary.js";
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const usd = (x: number) => (x === 0 ? "$0" : x < 0.01 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`);
-const ms = (x: number | null) => (x === null ? "n/a" : `${Math.round(x)} ms`);
-const rateCell = (r: RateStats) => `${pct(r.passRate)} [${pct(r.ci95[0])}, ${pct(r.ci95[1])}]`;
+const rateCell = (r: RateStats) => pctWithInterval(r.passRate, r.ci95);
 
 /** The banner every report opens with when its numbers do not come from live model calls. */
-export function provenanceBanner(summary: Summary): string | undefined {
+export function provenanceBanner(summary: Pick<Summary, "provenance">): string | undefined {
   const p = summary.provenance;
   if (p.basis === "synthetic") {
     return `> **SYNTHETIC BASIS.** ${p.synthetic} of ${p.synthetic + p.live} model calls in this report are synthetic (the fake API or hand-written scenarios). These numbers demonstrate the harness; they measure no Claude model. A real certification records live responses (\`--mode record\`).`;
   }
   if (p.basis === "recorded")
     return `> **Recorded basis.** Replayed from live recordings; latencies are as recorded, not measured now.`;
+  if (p.basis === "none")
+    return "> **NO EVIDENCE.** No model call was answered in this run: no figure below measures a model.";
   return undefined;
+}
+
+/** The banner of a run that did not do all it planned: its figures stand on part of the plan. */
+export function partialBanner(summary: Pick<Summary, "partial">): string | undefined {
+  const p = summary.partial;
+  if (!p) return undefined;
+  return `> **PARTIAL RUN.** ${p.done} of ${p.planned} planned trials ran (${p.reason}). Every figure below stands on those ${p.done} trials only.`;
+}
+
+/** Every banner that applies, in order: what the numbers stand on, then how much of the plan ran. */
+export function banners(summary: Pick<Summary, "provenance" | "partial">): string[] {
+  return [provenanceBanner(summary), partialBanner(summary)].filter((b): b is string => b !== undefined);
+}
+
+/** The deviations of the agents' replies: one line per kind with its count and a first example. */
+export function deviationLines(protocol: Summary["protocol"]): string[] {
+  const lines: string[] = [];
+  for (const [kind, n] of Object.entries(protocol.deviations) as [DeviationKind, number][]) {
+    const e = protocol.deviationExamples[kind];
+    const example = e
+      ? ` e.g. ${e.case}#${e.trial} ${e.agent}: ${JSON.stringify(e.excerpt.replace(/\s+/g, " ").slice(0, 60))}`
+      : "";
+    lines.push(`${kind} ${n} (${DEVIATION_MEANINGS[kind]})${example}`);
+  }
+  return lines;
+}
+
+/** `99.5% strict (202/203); 3 recovered (1.5%)`: compliance and the share the recovered reading read. */
+export function complianceText(protocol: Summary["protocol"]): string {
+  if (protocol.messages === 0) return "no evidence: 0 agent replies";
+  const share = protocol.recovered / protocol.messages;
+  return `${pct(protocol.complianceRate)} strict (${protocol.compliant}/${protocol.messages} replies); ${protocol.recovered} recovered (${pct(share)})`;
 }
 
 function latencyCell(l: LatencyStats): string {
@@ -24,8 +57,7 @@ function latencyCell(l: LatencyStats): string {
 
 export function renderMarkdown(summary: Summary, title = "Certification run"): string {
   const lines: string[] = [`# ${title}`, ""];
-  const banner = provenanceBanner(summary);
-  if (banner) lines.push(banner, "");
+  for (const banner of banners(summary)) lines.push(banner, "");
   const t = summary.totals;
   lines.push(
     `Profiles: ${summary.runs.map((r) => `${r.profile} (${r.mode})`).join(", ")}. Models: ${summary.provenance.models.join(", ") || "none"}.`,
@@ -40,7 +72,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     ),
     `| **all** | ${t.cases} | ${t.trials} | ${t.passed} | ${t.failed} | ${t.errored} | ${rateCell(t)} |`,
     "",
-    `Cost ${usd(t.costUsd)} (${usd(t.costPerPassUsd ?? 0)} per passing trial)${t.judgeCostUsd ? `; judge models ${usd(t.judgeCostUsd)}, not counted above` : ""}.`,
+    `Cost ${usd(t.costUsd)} (${usd(t.costPerPassUsd ?? 0)} per passing trial)${t.erroredCostUsd ? `, of which ${usd(t.erroredCostUsd)} spent by trials that ended in error` : ""}${t.judgeCostUsd ? `; judge models ${usd(t.judgeCostUsd)}, not counted above` : ""}.${t.errored ? ` The pass rate is over the trials that were not errors: ${t.errored} errored trial(s) are outages or missing recordings, not quality.` : ""}`,
     "",
     "## Per tier",
     "",
@@ -55,9 +87,11 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     "",
     "## Protocol and routing",
     "",
-    `- Compliance: ${summary.protocol.compliant}/${summary.protocol.messages} agent messages (${pct(summary.protocol.complianceRate)}).`,
+    `- Compliance: ${complianceText(summary.protocol)}. Compliance counts the strict reading of every reply; the orchestrator acts on the recovered one.`,
+    ...deviationLines(summary.protocol).map((l) => `  - ${l}`),
     `- Overhead: ${pct(summary.protocol.overheadRatio)} of message bytes are markup (owners' target: under 5%).`,
-    `- Escalations: ${summary.routing.escalations} calls (${pct(summary.routing.escalationCostShare)} of cost); fallbacks: ${summary.routing.fallbacks}; corrective retries: ${summary.routing.correctiveRetries}.`,
+    `- Escalations: ${summary.routing.escalations} calls (${pct(summary.routing.escalationCostShare)} of cost); fallbacks: ${summary.routing.fallbacks} (${summary.routing.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${summary.routing.correctiveRetries}; retries after max_tokens: ${summary.routing.truncationRetries}.`,
+    `- Rate limits: ${summary.routing.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${summary.routing.servedOther}.`,
     `- Context filtering: ${summary.context.bytesBefore} bytes of context offered, ${summary.context.bytesAfter} sent (${pct(summary.context.reduction)} less).`,
     "",
   );

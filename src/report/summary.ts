@@ -1,4 +1,8 @@
+import { DEVIATION_KINDS, type DeviationKind } from "../protocol/index.js";
 import type { TrialResult } from "../suite/index.js";
+
+type Partial_<T> = { [K in keyof T]?: T[K] };
+
 import { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
 
 export interface RateStats {
@@ -7,9 +11,15 @@ export interface RateStats {
   passed: number;
   failed: number;
   errored: number;
-  /** Trials collapsed per case first (each case's pass share), then averaged: trials are never independent rows. */
-  passRate: number;
-  ci95: [number, number];
+  /** Cases with at least one trial that was not an error: the pass rate's denominator. */
+  scoredCases: number;
+  /**
+   * Trials collapsed per case first (each case's pass share over its trials that were not errors),
+   * then averaged over the scored cases: trials are never independent rows, and an outage is not a
+   * quality failure. Null when no trial was scored.
+   */
+  passRate: number | null;
+  ci95: [number, number] | null;
 }
 
 export interface LatencyStats {
@@ -36,11 +46,37 @@ export interface TierStats {
   latencyMs: LatencyStats;
   fallbacks: number;
   escalations: number;
+  /** 429s waited out on this tier's models. */
+  rateLimited: number;
+  /** Calls the API answered with another model than the one asked for. */
+  servedOther: number;
+}
+
+export interface DeviationExample {
+  case: string;
+  trial: number;
+  agent: string;
+  excerpt: string;
+}
+
+/** Set when the run did not do everything it planned: its figures stand on part of the plan. */
+export interface Partial {
+  planned: number;
+  done: number;
+  reason: string;
 }
 
 export interface Summary {
+  /** Null for a complete run; otherwise what was planned, what was done, and why it stopped. */
+  partial: Partial | null;
   runs: { profile: string; mode: string }[];
-  totals: RateStats & { costUsd: number; costPerPassUsd: number | null; judgeCostUsd: number };
+  totals: RateStats & {
+    costUsd: number;
+    /** Spent by trials that ended in error (included in costUsd). */
+    erroredCostUsd: number;
+    costPerPassUsd: number | null;
+    judgeCostUsd: number;
+  };
   bySuite: Record<string, RateStats>;
   byTier: Record<string, TierStats>;
   byAgent: Record<
@@ -54,8 +90,37 @@ export interface Summary {
       fallbacks: number;
     }
   >;
-  protocol: { messages: number; compliant: number; complianceRate: number; overheadRatio: number };
-  routing: { fallbacks: number; escalations: number; correctiveRetries: number; escalationCostShare: number };
+  protocol: {
+    /** Every agent reply, read or not. */
+    messages: number;
+    /** Strictly compliant replies. */
+    compliant: number;
+    /** compliant / messages; null with no replies (no evidence). */
+    complianceRate: number | null;
+    /** Replies that were not compliant but were read by the recovered reading and acted on. */
+    recovered: number;
+    /** Replies showing each deviation kind. */
+    deviations: Partial_<Record<DeviationKind, number>>;
+    /** The first reply of each kind: where, who, how it began. */
+    deviationExamples: Partial_<Record<DeviationKind, DeviationExample>>;
+    /** Markup over bytes of the messages read; null with none. */
+    overheadRatio: number | null;
+  };
+  routing: {
+    /** Calls served by a fallback model. */
+    fallbacks: number;
+    /** Of those, in cases that do not assert `fell-back` (what the fallback gate counts). */
+    unexpectedFallbacks: number;
+    escalations: number;
+    correctiveRetries: number;
+    /** Retries of replies cut at max_tokens, with a larger budget. */
+    truncationRetries: number;
+    /** 429s waited out on the same model. */
+    rateLimited: number;
+    /** Calls the API answered with another model than the one asked for. */
+    servedOther: number;
+    escalationCostShare: number;
+  };
   context: { bytesBefore: number; bytesAfter: number; reduction: number };
   reliability: {
     trialsPerCase: number;
@@ -76,21 +141,36 @@ export interface Summary {
 }
 
 function rate(results: readonly TrialResult[]): RateStats {
-  const byCase = new Map<string, TrialResult[]>();
-  for (const r of results) byCase.set(r.case, [...(byCase.get(r.case) ?? []), r]);
-  const shares = [...byCase.values()].map(
-    (trials) => trials.filter((t) => t.verdict === "pass").length / trials.length,
-  );
-  const passRate = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
-  const passedCases = shares.reduce((a, b) => a + b, 0);
+  const byCase = new Map<string, { n: number; pass: number }>();
+  const cases = new Set<string>();
+  let passed = 0;
+  let failed = 0;
+  let errored = 0;
+  for (const r of results) {
+    cases.add(r.case);
+    if (r.verdict === "error") {
+      errored++;
+      continue;
+    }
+    if (r.verdict === "pass") passed++;
+    else failed++;
+    const entry = byCase.get(r.case) ?? { n: 0, pass: 0 };
+    entry.n++;
+    if (r.verdict === "pass") entry.pass++;
+    byCase.set(r.case, entry);
+  }
+  let passedCases = 0;
+  for (const e of byCase.values()) passedCases += e.pass / e.n;
+  const scored = byCase.size;
   return {
-    cases: byCase.size,
+    cases: cases.size,
     trials: results.length,
-    passed: results.filter((r) => r.verdict === "pass").length,
-    failed: results.filter((r) => r.verdict === "fail").length,
-    errored: results.filter((r) => r.verdict === "error").length,
-    passRate,
-    ci95: wilson(passedCases, byCase.size),
+    passed,
+    failed,
+    errored,
+    scoredCases: scored,
+    passRate: scored === 0 ? null : passedCases / scored,
+    ci95: scored === 0 ? null : wilson(passedCases, scored),
   };
 }
 
@@ -119,7 +199,10 @@ function latency(values: number[], sources: string[]): LatencyStats {
 }
 
 /** Everything a report says, computed from results.jsonl lines alone (so merged shards re-render identically). */
-export function summarize(results: readonly TrialResult[]): Summary {
+export function summarize(
+  results: readonly TrialResult[],
+  options: { partial?: Partial | null } = {},
+): Summary {
   const sorted = [...results].sort(
     (a, b) => a.case.localeCompare(b.case) || a.trial - b.trial || a.profile.localeCompare(b.profile),
   );
@@ -145,6 +228,8 @@ export function summarize(results: readonly TrialResult[]): Summary {
       ),
       fallbacks: own.filter((c) => c.fellBack).length,
       escalations: own.filter((c) => c.escalation).length,
+      rateLimited: own.reduce((n, c) => n + (c.rateLimited ?? 0), 0),
+      servedOther: own.filter((c) => c.servedModel !== undefined).length,
     };
   }
   const byAgent: Summary["byAgent"] = {};
@@ -164,6 +249,18 @@ export function summarize(results: readonly TrialResult[]): Summary {
     bySuite[suite] = rate(sorted.filter((r) => r.suite === suite));
   const messages = sorted.reduce((n, r) => n + r.trace.agentMessages, 0);
   const compliant = sorted.reduce((n, r) => n + r.trace.compliantMessages, 0);
+  const recovered = sorted.reduce((n, r) => n + r.trace.recoveredMessages, 0);
+  const deviations: Summary["protocol"]["deviations"] = {};
+  const deviationExamples: Summary["protocol"]["deviationExamples"] = {};
+  for (const r of sorted) {
+    for (const [kind, n] of Object.entries(r.trace.deviations) as [DeviationKind, number][])
+      deviations[kind] = (deviations[kind] ?? 0) + n;
+    for (const e of r.trace.deviationExamples)
+      deviationExamples[e.kind] ??= { case: r.case, trial: r.trial, agent: e.agent, excerpt: e.excerpt };
+  }
+  const unexpectedFallbacks = sorted
+    .filter((r) => !r.assertions.some((a) => a.type === "fell-back"))
+    .reduce((n, r) => n + r.calls.filter((c) => c.fellBack).length, 0);
   const messageBytes = sorted.reduce((n, r) => n + r.trace.messageBytes, 0);
   const markupBytes = sorted.reduce((n, r) => n + r.trace.markupBytes, 0);
   const escalationMicro = calls.filter((c) => c.escalation).reduce((n, c) => n + c.costMicroUsd, 0);
@@ -204,9 +301,12 @@ export function summarize(results: readonly TrialResult[]): Summary {
         sorted.map((r) => [`${r.profile}/${r.mode}`, { profile: r.profile, mode: r.mode }]),
       ).values(),
     ],
+    partial: options.partial ?? null,
     totals: {
       ...totals,
       costUsd: costMicro / 1e6,
+      erroredCostUsd:
+        sorted.filter((r) => r.verdict === "error").reduce((n, r) => n + r.costMicroUsd, 0) / 1e6,
       costPerPassUsd: totals.passed > 0 ? costMicro / 1e6 / totals.passed : null,
       judgeCostUsd: sorted.reduce((n, r) => n + r.judgeCostMicroUsd, 0) / 1e6,
     },
@@ -216,13 +316,20 @@ export function summarize(results: readonly TrialResult[]): Summary {
     protocol: {
       messages,
       compliant,
-      complianceRate: messages ? compliant / messages : 1,
-      overheadRatio: messageBytes ? markupBytes / messageBytes : 0,
+      complianceRate: messages ? compliant / messages : null,
+      recovered,
+      deviations: sortKeys(deviations),
+      deviationExamples: sortKeys(deviationExamples),
+      overheadRatio: messageBytes ? markupBytes / messageBytes : null,
     },
     routing: {
       fallbacks: calls.filter((c) => c.fellBack).length,
+      unexpectedFallbacks,
       escalations: calls.filter((c) => c.escalation).length,
       correctiveRetries: calls.filter((c) => c.corrective).length,
+      truncationRetries: calls.filter((c) => c.truncationRetry).length,
+      rateLimited: calls.reduce((n, c) => n + (c.rateLimited ?? 0), 0),
+      servedOther: calls.filter((c) => c.servedModel !== undefined).length,
       escalationCostShare: costMicro ? escalationMicro / costMicro : 0,
     },
     context: { bytesBefore: before, bytesAfter: after, reduction: before ? 1 - after / before : 0 },
@@ -239,4 +346,11 @@ export function summarize(results: readonly TrialResult[]): Summary {
       .map((r) => ({ case: r.case, trial: r.trial, verdict: r.verdict, reason: r.reason ?? "" })),
     provenance: { live, recorded, synthetic, basis, models: [...new Set(calls.map((c) => c.model))].sort() },
   };
+}
+
+/** Deviation kinds in contract order, so summaries compare and diff byte for byte. */
+function sortKeys<T>(record: Partial_<Record<DeviationKind, T>>): Partial_<Record<DeviationKind, T>> {
+  const out: Partial_<Record<DeviationKind, T>> = {};
+  for (const kind of DEVIATION_KINDS) if (record[kind] !== undefined) out[kind] = record[kind];
+  return out;
 }

@@ -1,21 +1,43 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseResults, type TrialResult } from "../suite/index.js";
+import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
 import { renderJunit, renderMarkdown } from "./render.js";
-import { type Summary, summarize } from "./summary.js";
+import { type Partial, type Summary, summarize } from "./summary.js";
+
+/** What part of its plan a run did, from its run.json: null when complete (or when nothing says). */
+export function partialOf(
+  manifest: RunManifest | undefined,
+  results: readonly TrialResult[],
+): Partial | null {
+  if (!manifest) return null;
+  const done = new Set(results.map((r) => `${r.case}#${r.trial}`)).size;
+  if (done >= manifest.planned) return null;
+  const stopped = manifest.outcome?.stopped;
+  const reason =
+    stopped === "interrupted"
+      ? "interrupted"
+      : stopped === "max-errors"
+        ? "stopped by --max-errors"
+        : manifest.outcome
+          ? "ended early"
+          : "killed, or still running";
+  return { planned: manifest.planned, done, reason };
+}
 
 /**
- * Writes summary.json, report.md and junit.xml of a run folder from its results.jsonl alone, so a
- * re-render (`orchestra report DIR`) gives the same bytes; then mirrors the folder to `latest`.
+ * Writes summary.json, report.md and junit.xml of a run folder from its files alone (results.jsonl
+ * and run.json, which gives the title and the plan), so a re-render (`orchestra report DIR`) gives
+ * the same bytes; then mirrors the folder to `latest`.
  */
 export function writeRunOutputs(
   dir: string,
   options: { title?: string; latest?: string } = {},
 ): { summary: Summary; results: TrialResult[] } {
   const { results } = parseResults(readFileSync(join(dir, "results.jsonl"), "utf8"));
-  const summary = summarize(results);
+  const manifest = readManifest(dir);
+  const summary = summarize(results, { partial: partialOf(manifest, results) });
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(dir, "report.md"), renderMarkdown(summary, options.title));
+  writeFileSync(join(dir, "report.md"), renderMarkdown(summary, options.title ?? manifest?.title));
   writeFileSync(join(dir, "junit.xml"), renderJunit(results));
   if (options.latest && options.latest !== dir) {
     rmSync(options.latest, { recursive: true, force: true });

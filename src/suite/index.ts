@@ -1,5 +1,16 @@
 export { ASSERTIONS, type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
+export { checkCaseAgents } from "./check.js";
 export { type LoadedCase, loadSuites, suiteFiles } from "./load.js";
+export {
+  agentsDigest,
+  configDigest,
+  RUN_FILE,
+  type RunManifest,
+  RunManifestSchema,
+  readManifest,
+  suitesDigest,
+  writeManifest,
+} from "./manifest.js";
 export { type CallRecord, parseResults, type TrialResult, TrialResultSchema } from "./results.js";
 export { inShard, type RunOptions, type RunOutcome, runSuite, type Shard, selectCases } from "./runner.js";
 export {

@@ -12,6 +12,8 @@ export interface LoadedCase extends SuiteCase {
   /** The folder of the suite file: javascript assertions and context files resolve from here. */
   dir: string;
   contextItems: ContextItem[];
+  /** Line and column, in `file`, of a field of this case (`["input", "agent"]`); computed on demand. */
+  positionOf(field: readonly PropertyKey[]): { line: number; column: number } | undefined;
 }
 
 /** Suite files named, or found (`*.yaml`, sorted) in the folders named. */
@@ -117,7 +119,14 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
           ...(entry.domains ? { domains: entry.domains } : {}),
         });
       });
-      cases.push({ ...c, suite: c.suite ?? parsed.data.suite, file, dir, contextItems });
+      cases.push({
+        ...c,
+        suite: c.suite ?? parsed.data.suite,
+        file,
+        dir,
+        contextItems,
+        positionOf: (field) => source.positionOf(["cases", index, ...field]),
+      });
     });
   }
   if (problems.length > 0) throw new InputError(problems);

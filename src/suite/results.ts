@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEVIATION_KINDS } from "../protocol/index.js";
 import { SUITES } from "./schema.js";
 
 const usage = z.strictObject({
@@ -23,6 +24,19 @@ export const CallRecordSchema = z.strictObject({
   escalation: z.boolean(),
   corrective: z.boolean(),
   source: z.enum(["live", "synthetic"]),
+  /** The API's request-id, for support tickets and trace viewers. */
+  requestId: z.string().nullable().optional(),
+  stopReason: z.string().nullable().optional(),
+  /** Deviation kinds of the reply (absent: compliant). */
+  deviations: z.array(z.enum(DEVIATION_KINDS)).optional(),
+  /** The reply was not strictly compliant and nothing could be read from it. */
+  unread: z.boolean().optional(),
+  /** The retry of a reply cut at max_tokens, with a larger budget. */
+  truncationRetry: z.boolean().optional(),
+  /** The model the API says answered, when it is not the one asked for. */
+  servedModel: z.string().optional(),
+  /** 429s this call waited out on its own model. */
+  rateLimited: z.number().int().optional(),
 });
 
 /** One line of results.jsonl: a trial, written the moment it ends. */
@@ -48,8 +62,16 @@ export const TrialResultSchema = z.strictObject({
     fallbacks: z.number().int(),
     escalations: z.number().int(),
     correctiveRetries: z.number().int(),
+    /** Agent replies (every call a model answered), strictly compliant ones, and recovered ones. */
     agentMessages: z.number().int(),
     compliantMessages: z.number().int(),
+    recoveredMessages: z.number().int().default(0),
+    /** Replies showing each deviation kind. */
+    deviations: z.partialRecord(z.enum(DEVIATION_KINDS), z.number().int()).default({}),
+    /** One reply per kind as an example: who wrote it and how it began. */
+    deviationExamples: z
+      .array(z.strictObject({ kind: z.enum(DEVIATION_KINDS), agent: z.string(), excerpt: z.string() }))
+      .default([]),
     /** Bytes of the agents' messages, and of their markup (for the overhead ratio). */
     messageBytes: z.number().int(),
     markupBytes: z.number().int(),

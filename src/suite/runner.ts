@@ -2,10 +2,18 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync,
 import { join } from "node:path";
 import type { Agent } from "../agents/index.js";
 import type { Config } from "../config/index.js";
-import { type Gateway, type Mode, ReplayMissError, sha256, ZERO_USAGE } from "../models/index.js";
-import { type CallEvent, type MissionOutcome, mapBounded, runAgent, runMission } from "../orchestra/index.js";
+import { type Gateway, type Mode, ReplayMissError, sha256 } from "../models/index.js";
+import {
+  type CallEvent,
+  type ErrorEvent,
+  Mission,
+  type MissionOutcome,
+  mapBounded,
+} from "../orchestra/index.js";
+import type { Message } from "../protocol/index.js";
 import { type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
 import type { LoadedCase } from "./load.js";
+import { type RunManifest, readManifest, writeManifest } from "./manifest.js";
 import { parseResults, type TrialResult } from "./results.js";
 
 export interface Shard {
@@ -33,6 +41,11 @@ export interface RunOptions {
   maxErrors?: number;
   signal?: AbortSignal;
   onTrial?: (result: TrialResult, done: number, total: number) => void;
+  /**
+   * The run's settings: written to run.json before the first trial of a new run (the number of
+   * trials planned filled in), and given an outcome when the run ends.
+   */
+  manifest?: Omit<RunManifest, "planned" | "outcome">;
 }
 
 export interface RunOutcome {
@@ -84,8 +97,11 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
     const trials = c.trials ?? options.trials ?? 1;
     for (let trial = 1; trial <= trials; trial++) if (!done.has(`${c.id}#${trial}`)) work.push({ c, trial });
   }
+  const planned = work.length + previous.length;
+  if (options.manifest && !options.resume) writeManifest(options.outDir, { ...options.manifest, planned });
   const results: TrialResult[] = [...previous];
   let errors = 0;
+  let lastYield = performance.now();
   let finished = 0;
   let stopped: RunOutcome["stopped"];
   const judge = judgeFor(options);
@@ -102,6 +118,8 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
         return;
       }
       const result = await runTrial(c, trial, options, judge);
+      // Recordings reach disk before the result line: a trial in results.jsonl always replays.
+      options.gateway.flushCase(c.id);
       writeLine(out, JSON.stringify(result));
       const left = (remaining.get(c.id) ?? 1) - 1;
       remaining.set(c.id, left);
@@ -112,14 +130,26 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
       options.onTrial?.(result, finished + previous.length, work.length + previous.length);
       if (options.maxErrors !== undefined && errors >= 3 && errors / finished > options.maxErrors)
         stopped = "max-errors";
+      // Replay's fast path never waits on I/O: yield now and then so that Ctrl-C is heard.
+      if (performance.now() - lastYield > 25) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     });
   } finally {
     closeSync(out);
   }
+  if (options.signal?.aborted && results.length < planned) stopped ??= "interrupted";
+  const onDisk = readManifest(options.outDir);
+  if (onDisk)
+    writeManifest(options.outDir, {
+      ...onDisk,
+      outcome: { finishedAt: new Date().toISOString(), done: results.length, stopped: stopped ?? null },
+    });
   return {
     results,
     resumed: previous.length,
-    planned: work.length + previous.length,
+    planned,
     resultsFile,
     ...(stopped ? { stopped } : {}),
   };
@@ -143,6 +173,9 @@ function judgeFor(options: RunOptions): (caseId: string, trial: number) => Judge
     };
 }
 
+/** Error codes that say a model was unavailable: a trial they decided is an error, not a fail. */
+const OUTAGE_CODES = new Set(["UNAVAILABLE", "RATE_LIMITED"]);
+
 async function runTrial(
   c: LoadedCase,
   trial: number,
@@ -160,48 +193,66 @@ async function runTrial(
     profile: options.profile,
     mode: options.mode,
   };
+  const mission = new Mission({
+    config: options.config,
+    agents: options.agents,
+    gateway: options.gateway,
+    profile: options.profile,
+    caseId: c.id,
+    trial,
+    ...(c.limits ? { limits: c.limits } : {}),
+    ...(c.timeoutMs === undefined ? {} : { callTimeoutMs: c.timeoutMs }),
+  });
   let outcome: MissionOutcome;
   try {
-    const orchestra = {
-      config: options.config,
-      agents: options.agents,
-      gateway: options.gateway,
-      profile: options.profile,
-      caseId: c.id,
-      trial,
-      ...(c.limits ? { limits: c.limits } : {}),
-      ...(c.timeoutMs === undefined ? {} : { callTimeoutMs: c.timeoutMs }),
-    };
     const input = c.input;
     const context = c.contextItems;
     outcome =
       "mission" in input
-        ? await runMission({ text: input.mission, context }, orchestra)
-        : await runAgent(
-            {
-              agent: "agent" in input ? input.agent : input.coordinator,
-              objective: input.task,
-              context,
-              ...(input.criteria ? { criteria: input.criteria } : {}),
-            },
-            orchestra,
-          );
+        ? await mission.run({ text: input.mission, context })
+        : await mission.runAgent({
+            agent: "agent" in input ? input.agent : input.coordinator,
+            objective: input.task,
+            context,
+            ...(input.criteria ? { criteria: input.criteria } : {}),
+          });
   } catch (err) {
     const reason =
       err instanceof ReplayMissError
         ? err.message
         : `the case could not run: ${(err as Error).message ?? String(err)}`;
-    return errored(base, reason, performance.now() - started);
+    // What was spent before the failure stays in the result: an error is never counted at $0.
+    return {
+      ...base,
+      verdict: "error",
+      reason,
+      assertions: [],
+      ...summarize(mission.snapshot()),
+      final: { type: "none" },
+      judgeCostMicroUsd: 0,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+    };
   }
   const assertions: AssertionResult[] = [];
   for (const assertion of c.expect) {
     assertions.push(await evaluate(assertion, { outcome, dir: c.dir, judge: judgeOf(c.id, trial) }));
   }
   const failed = assertions.filter((a) => !a.pass);
+  // A failure in a trial where a model was unavailable was decided by the outage, not by quality.
+  const outages = outcome.trace.events.filter(
+    (e): e is ErrorEvent => e.kind === "error" && OUTAGE_CODES.has(e.code),
+  );
+  const verdict = failed.length === 0 ? "pass" : outages.length > 0 ? "error" : "fail";
+  const failures = failed.map((a) => `${a.type}: ${a.reason}`).join(" | ");
   return {
     ...base,
-    verdict: failed.length === 0 ? "pass" : "fail",
-    reason: failed.length === 0 ? null : failed.map((a) => `${a.type}: ${a.reason}`).join(" | "),
+    verdict,
+    reason:
+      verdict === "pass"
+        ? null
+        : verdict === "error"
+          ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
+          : failures,
     assertions: assertions.map(({ type, pass, reason }) => ({ type, pass, reason })),
     ...summarize(outcome),
     judgeCostMicroUsd: assertions.reduce((n, a) => n + (a.judgeCostMicroUsd ?? 0), 0),
@@ -209,13 +260,14 @@ async function runTrial(
   };
 }
 
-function summarize(outcome: MissionOutcome) {
+function summarize(
+  outcome: Pick<MissionOutcome, "trace" | "totals" | "criticalPathMs"> & { final?: Message },
+) {
   const calls = outcome.trace.events.filter((e): e is CallEvent => e.kind === "call");
-  const agentMessages = outcome.trace.events.filter((e) => e.kind === "message" && e.compliant !== undefined);
   let messageBytes = 0;
   let markupBytes = 0;
-  for (const m of agentMessages) {
-    if (m.kind !== "message") continue;
+  for (const m of outcome.trace.events) {
+    if (m.kind !== "message" || m.compliant === undefined) continue;
     messageBytes += m.bytes;
     markupBytes += Math.round((m.overheadRatio ?? 1) * m.bytes);
   }
@@ -223,11 +275,15 @@ function summarize(outcome: MissionOutcome) {
   const sources = calls.map((c) => c.provenance.source);
   const latencySource: TrialResult["latencySource"] =
     calls.length === 0 ? "none" : calls.some((c) => c.latencySource === "recorded") ? "recorded" : "measured";
+  const examples: TrialResult["trace"]["deviationExamples"] = [];
+  for (const c of calls)
+    for (const kind of c.reply.deviations)
+      if (!examples.some((e) => e.kind === kind))
+        examples.push({ kind, agent: c.agent, excerpt: (c.reply.excerpt ?? "").slice(0, 80) });
   return {
-    final: {
-      type: outcome.final.type,
-      ...(outcome.final.type === "error" ? { code: outcome.final.code } : {}),
-    },
+    final: outcome.final
+      ? { type: outcome.final.type, ...(outcome.final.type === "error" ? { code: outcome.final.code } : {}) }
+      : { type: "none" },
     trace: {
       agents: t.agents,
       messages: t.messages,
@@ -238,6 +294,9 @@ function summarize(outcome: MissionOutcome) {
       correctiveRetries: t.correctiveRetries,
       agentMessages: t.agentMessages,
       compliantMessages: t.compliantMessages,
+      recoveredMessages: t.recoveredMessages,
+      deviations: t.deviations,
+      deviationExamples: examples,
       messageBytes,
       markupBytes,
       contextBytesBefore: calls.reduce((n, c) => n + c.context.bytesBefore, 0),
@@ -255,6 +314,13 @@ function summarize(outcome: MissionOutcome) {
       escalation: c.escalation !== undefined,
       corrective: c.corrective === true,
       source: c.provenance.source,
+      requestId: c.requestId,
+      ...(c.stopReason && c.stopReason !== "end_turn" ? { stopReason: c.stopReason } : {}),
+      ...(c.reply.deviations.length > 0 ? { deviations: c.reply.deviations } : {}),
+      ...(c.reply.read ? {} : { unread: true }),
+      ...(c.truncationRetry ? { truncationRetry: true } : {}),
+      ...(c.servedOther ? { servedModel: c.servedOther } : {}),
+      ...(c.rateLimited ? { rateLimited: c.rateLimited } : {}),
     })),
     usage: t.usage,
     costMicroUsd: t.costMicroUsd,
@@ -265,57 +331,5 @@ function summarize(outcome: MissionOutcome) {
       synthetic: sources.filter((s) => s === "synthetic").length,
       models: [...new Set(calls.map((c) => c.model))].sort(),
     },
-  };
-}
-
-function errored(
-  base: Omit<
-    TrialResult,
-    | "verdict"
-    | "reason"
-    | "assertions"
-    | "final"
-    | "trace"
-    | "calls"
-    | "usage"
-    | "costMicroUsd"
-    | "judgeCostMicroUsd"
-    | "latencyMs"
-    | "latencySource"
-    | "provenance"
-    | "durationMs"
-  >,
-  reason: string,
-  durationMs: number,
-): TrialResult {
-  return {
-    ...base,
-    verdict: "error",
-    reason,
-    assertions: [],
-    final: { type: "none" },
-    trace: {
-      agents: [],
-      messages: 0,
-      calls: 0,
-      maxDepth: 0,
-      fallbacks: 0,
-      escalations: 0,
-      correctiveRetries: 0,
-      agentMessages: 0,
-      compliantMessages: 0,
-      messageBytes: 0,
-      markupBytes: 0,
-      contextBytesBefore: 0,
-      contextBytesAfter: 0,
-    },
-    calls: [],
-    usage: { ...ZERO_USAGE },
-    costMicroUsd: 0,
-    judgeCostMicroUsd: 0,
-    latencyMs: 0,
-    latencySource: "none",
-    provenance: { live: 0, synthetic: 0, models: [] },
-    durationMs: Math.round(durationMs * 10) / 10,
   };
 }

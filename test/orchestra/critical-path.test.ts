@@ -16,8 +16,10 @@ function stubGateway(
   return {
     mode: "replay",
     flush: () => [],
+    flushCase: () => undefined,
     release: () => undefined,
     requests: { direct: 0, sdk: 0 },
+    pacing: { rateLimited: {}, waitedMs: 0, lowestLimit: {} },
     async call(request, context): Promise<CallResult> {
       const n = (calls.get(context.agent) ?? 0) + 1;
       calls.set(context.agent, n);
@@ -44,8 +46,12 @@ function stubGateway(
           usage: { input_tokens: 0, output_tokens: 0 },
         } as unknown as CallResult["message"],
         text,
+        stopReason: "end_turn",
         tier: request.tier,
         model: "m",
+        servedModel: "m",
+        servedOther: false,
+        rateLimited: 0,
         usage: ZERO_USAGE,
         costMicroUsd: 0,
         latencyMs: latency[context.agent] ?? 0,

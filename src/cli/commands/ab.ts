@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
 import type { Mode } from "../../models/index.js";
 import { compareRuns, renderAbMarkdown } from "../../report/index.js";
-import { loadSuites, parseResults, runSuite, type TrialResult } from "../../suite/index.js";
+import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
-import { openGateway } from "../gateway.js";
+import { openGateway, recordCommandFor } from "../gateway.js";
 import type { Output } from "../output.js";
+import { manifestFor, prepareRun } from "../prepare.js";
 
 export interface AbOptions {
   config: string;
@@ -27,7 +27,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   const { config } = loadConfig(resolve(opts.config));
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const out = resolve(opts.out ?? `reports/${stamp}-ab`);
-  mkdirSync(out, { recursive: true });
+  let prepared: ReturnType<typeof prepareRun> | undefined;
   const side = async (spec: string): Promise<{ label: string; results: TrialResult[] }> => {
     const dir = resolve(spec);
     if (existsSync(dir) && statSync(dir).isDirectory()) {
@@ -40,17 +40,31 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       throw new UsageError(
         `"${spec}" is neither a run folder nor a profile (profiles: ${Object.keys(config.profiles).join(", ")})`,
       );
-    const registry = loadAgents(resolve(opts.agentsDir), { tiers: Object.keys(config.tiers) });
-    const gateway = openGateway(config, opts.mode, opts.recordings);
+    prepared ??= prepareRun({ config: opts.config, agentsDir: opts.agentsDir, paths, profiles: [spec] });
+    mkdirSync(out, { recursive: true });
+    const gateway = openGateway(config, opts.mode, opts.recordings, (id, trial) =>
+      recordCommandFor(spec, id, { paths, recordings: opts.recordings, trial }),
+    );
     const run = await runSuite({
-      cases: loadSuites(paths.length ? paths : ["suites"]),
+      cases: prepared.cases,
       config,
-      agents: registry.agents,
+      agents: prepared.agents,
       gateway,
       profile: spec,
       mode: opts.mode,
       concurrency: opts.concurrency,
       outDir: join(out, spec),
+      manifest: manifestFor({
+        title: `Run: ${spec} (${opts.mode})`,
+        paths,
+        profile: spec,
+        mode: opts.mode,
+        recordings: opts.recordings,
+        agentsDir: opts.agentsDir,
+        config: opts.config,
+        concurrency: opts.concurrency,
+        digests: prepared.digests,
+      }),
     });
     gateway.flush();
     return { label: spec, results: run.results };
@@ -62,6 +76,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
     ...(config.workload ? { workload: config.workload } : {}),
     labels: [a.label, b.label],
   });
+  mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
   writeFileSync(join(out, "report.md"), `# A/B comparison\n\n${renderAbMarkdown(ab)}`);
   if (opts.json) output.out(JSON.stringify(ab, null, 2));

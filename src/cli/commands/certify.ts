@@ -1,14 +1,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Table from "cli-table3";
-import { checkTierPolicy, loadAgents } from "../../agents/index.js";
-import { loadConfig } from "../../config/index.js";
+import { checkTierPolicy } from "../../agents/index.js";
 import type { Mode } from "../../models/index.js";
-import { type CertificationManifest, provenanceBanner, renderCertification } from "../../report/index.js";
-import { loadSuites, runSuite } from "../../suite/index.js";
-import { EXIT, UsageError } from "../exit.js";
+import {
+  banners,
+  type CertificationManifest,
+  deviationLines,
+  pct,
+  renderCertification,
+} from "../../report/index.js";
+import { runSuite } from "../../suite/index.js";
+import { EXIT } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import type { Output } from "../output.js";
+import { manifestFor, prepareRun } from "../prepare.js";
 
 export interface CertifyOptions {
   config: string;
@@ -17,6 +23,7 @@ export interface CertifyOptions {
   mode: Mode;
   out?: string;
   concurrency: number;
+  timeoutMs?: number;
   recordings: string;
   agentsDir: string;
   json?: boolean;
@@ -27,41 +34,72 @@ export interface CertifyOptions {
  * baseline, the paired A/B, and every readiness gate, into readiness.json and report.md.
  */
 export async function certifyCommand(paths: string[], opts: CertifyOptions, output: Output): Promise<number> {
-  const { file: configFile, config } = loadConfig(resolve(opts.config));
-  for (const p of [opts.profile, opts.baseline]) {
-    if (!config.profiles[p])
-      throw new UsageError(`unknown profile "${p}" (known: ${Object.keys(config.profiles).join(", ")})`);
-  }
-  const registry = loadAgents(resolve(opts.agentsDir), { tiers: Object.keys(config.tiers) });
-  const problems = [...registry.problems, ...checkTierPolicy(registry.agents, config.policy, configFile)];
-  const cases = loadSuites(paths.length ? paths : ["suites"]);
+  const { config, configFile, agents, cases, digests } = prepareRun({
+    config: opts.config,
+    agentsDir: opts.agentsDir,
+    paths,
+    profiles: [opts.profile, opts.baseline],
+  });
+  const problems = checkTierPolicy(agents, config.policy, configFile);
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const dir = resolve(opts.out ?? `reports/${stamp}-certify`);
   mkdirSync(dir, { recursive: true });
-  for (const profile of [opts.baseline, opts.profile]) {
-    const gateway = openGateway(config, opts.mode, opts.recordings, (id) =>
-      recordCommandFor(profile, id, { paths, recordings: opts.recordings }),
-    );
-    const outcome = await runSuite({
-      cases,
-      config,
-      agents: registry.agents,
-      gateway,
-      profile,
-      mode: opts.mode,
-      concurrency: opts.concurrency,
-      outDir: join(dir, profile),
-    });
-    gateway.flush();
-    const errors = outcome.results.filter((r) => r.verdict === "error").length;
+  const controller = new AbortController();
+  const onSigint = () => {
     output.err(
-      `${profile}: ${outcome.results.length} trials, ${outcome.results.filter((r) => r.verdict === "pass").length} passed, ${errors} errored`,
+      "\ninterrupted: finishing the trials in flight; the certification will be partial (NOT READY)",
     );
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  let interrupted = false;
+  try {
+    for (const profile of [opts.baseline, opts.profile]) {
+      if (controller.signal.aborted) break;
+      const gateway = openGateway(
+        config,
+        opts.mode,
+        opts.recordings,
+        (id, trial) => recordCommandFor(profile, id, { paths, recordings: opts.recordings, trial }),
+        opts.timeoutMs,
+      );
+      const outcome = await runSuite({
+        cases,
+        config,
+        agents,
+        gateway,
+        profile,
+        mode: opts.mode,
+        concurrency: opts.concurrency,
+        outDir: join(dir, profile),
+        signal: controller.signal,
+        manifest: manifestFor({
+          title: `Run: ${profile} (${opts.mode})`,
+          paths,
+          profile,
+          mode: opts.mode,
+          recordings: opts.recordings,
+          agentsDir: opts.agentsDir,
+          config: opts.config,
+          concurrency: opts.concurrency,
+          ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+          digests,
+        }),
+      });
+      gateway.flush();
+      if (outcome.stopped === "interrupted") interrupted = true;
+      const count = (v: string) => outcome.results.filter((r) => r.verdict === v).length;
+      output.err(
+        `${profile}: ${outcome.results.length} of ${outcome.planned} trials, ${count("pass")} passed, ${count("fail")} failed, ${count("error")} errored`,
+      );
+    }
+  } finally {
+    process.removeListener("SIGINT", onSigint);
   }
   const manifest: CertificationManifest = {
     profile: opts.profile,
     baseline: opts.baseline,
-    agentCount: registry.agents.length,
+    agentCount: agents.length,
     agentProblems: problems.length,
     gates: config.gates,
     ...(config.workload ? { workload: config.workload } : {}),
@@ -71,8 +109,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
   if (opts.json) {
     output.out(JSON.stringify(readiness, null, 2));
   } else {
-    const banner = provenanceBanner(summary);
-    if (banner) output.out(`${banner.replace(/^> /, "").replace(/\*\*/g, "")}\n`);
+    for (const banner of banners(summary)) output.out(`${banner.replace(/^> /, "").replace(/\*\*/g, "")}\n`);
     const table = new Table({
       head: ["gate", "status", "measured", "threshold"],
       style: { head: [], border: [] },
@@ -81,10 +118,16 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     });
     for (const g of readiness.gates) table.push([g.title, g.status.toUpperCase(), g.measured, g.threshold]);
     output.out(table.toString());
+    const deviations = deviationLines(summary.protocol);
+    if (deviations.length)
+      output.out(
+        `\nDeviations of ${opts.profile}'s replies (read and counted, compliance stays strict):\n${deviations.map((d) => `  ${d}`).join("\n")}`,
+      );
     output.out(
-      `\n${readiness.ready ? "READY" : "NOT READY"} (basis: ${readiness.basis}). A/B ${ab.b} vs ${ab.a}: pass ${(ab.passRate.a * 100).toFixed(1)}% -> ${(ab.passRate.b * 100).toFixed(1)}%, ${ab.verdict}; cost reduction ${(ab.costUsd.reduction * 100).toFixed(1)}% per run${ab.monthlyCostUsd ? `, ${(ab.monthlyCostUsd.reduction * 100).toFixed(1)}% a month under the workload` : ""}.`,
+      `\n${readiness.ready ? "READY" : "NOT READY"} (basis: ${readiness.basis}). A/B ${ab.b} vs ${ab.a}: pass ${pct(ab.passRate.a)} -> ${pct(ab.passRate.b)}, ${ab.verdict}; cost reduction ${pct(ab.costUsd.reduction)} per run${ab.monthlyCostUsd ? `, ${pct(ab.monthlyCostUsd.reduction)} a month under the workload` : ""}.`,
     );
     output.out(`report: ${join(dir, "report.md")} (also reports/latest/)`);
   }
+  if (interrupted) return 130;
   return readiness.ready ? EXIT.ok : EXIT.failed;
 }

@@ -1,13 +1,14 @@
-import { resolve } from "node:path";
-import { loadAgents } from "../../agents/index.js";
-import { loadConfig } from "../../config/index.js";
+import { existsSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import type { Mode } from "../../models/index.js";
-import { provenanceBanner, writeRunOutputs } from "../../report/index.js";
-import { loadSuites, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
+import { banners, writeRunOutputs } from "../../report/index.js";
+import { type RunManifest, readManifest, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import type { Output } from "../output.js";
+import { prepareRun } from "../prepare.js";
 import { summaryTables } from "../render/tables.js";
+import { HARNESS_VERSION } from "../version.js";
 
 export interface RunCliOptions {
   config: string;
@@ -20,9 +21,12 @@ export interface RunCliOptions {
   out?: string;
   resume?: string;
   maxErrors?: number;
+  timeoutMs?: number;
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Options given on the command line (not defaults): on --resume, these must agree with the run. */
+  explicit?: readonly string[];
 }
 
 export function parseShard(text: string | undefined): Shard | undefined {
@@ -35,97 +39,250 @@ export function parseShard(text: string | undefined): Shard | undefined {
   return { index, count };
 }
 
-function runId(profile: string, mode: string): string {
+export function runId(profile: string, mode: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   return `${stamp}-${profile}-${mode}`;
 }
 
-export async function runCommand(paths: string[], opts: RunCliOptions, output: Output): Promise<number> {
-  const { config } = loadConfig(resolve(opts.config));
-  if (!config.profiles[opts.profile])
+/** The settings of a run as run.json keeps them, from the command line or from the run resumed. */
+interface Settings {
+  paths: string[];
+  cwd: string;
+  profile: string;
+  mode: Mode;
+  trials: number | null;
+  filter: string | null;
+  shard: string | null;
+  recordings: string;
+  agentsDir: string;
+  config: string;
+  concurrency: number;
+  timeoutMs: number | null;
+  maxErrors: number | null;
+}
+
+const FLAG_OF: Record<string, string> = {
+  profile: "--profile",
+  mode: "--mode",
+  trials: "--trials",
+  filter: "--filter",
+  shard: "--shard",
+  recordings: "--recordings",
+  agentsDir: "--agents-dir",
+  config: "--config",
+  concurrency: "--concurrency",
+  timeoutMs: "--timeout-ms",
+  maxErrors: "--max-errors",
+};
+
+function fromCommandLine(paths: string[], opts: RunCliOptions): Settings {
+  return {
+    paths: paths.length ? paths : ["suites"],
+    cwd: process.cwd(),
+    profile: opts.profile,
+    mode: opts.mode,
+    trials: opts.trials ?? null,
+    filter: opts.filter ?? null,
+    shard: opts.shard ?? null,
+    recordings: opts.recordings,
+    agentsDir: opts.agentsDir,
+    config: opts.config,
+    concurrency: opts.concurrency,
+    timeoutMs: opts.timeoutMs ?? null,
+    maxErrors: opts.maxErrors ?? null,
+  };
+}
+
+/**
+ * `--resume DIR`: the run's own settings, from its run.json. A flag given again must agree with
+ * them; a folder that does not exist or holds no run is a usage error, never a fresh run.
+ */
+function fromRun(dir: string, given: string, paths: string[], opts: RunCliOptions): Settings {
+  if (!existsSync(dir)) throw new UsageError(`--resume ${given}: no such folder (nothing to resume)`);
+  const manifest = readManifest(dir);
+  if (!manifest)
     throw new UsageError(
-      `unknown profile "${opts.profile}" (known: ${Object.keys(config.profiles).join(", ")})`,
+      `--resume ${given}: the folder holds no run (no run.json); resume a folder that \`orchestra run\` wrote, or start a new run with --out`,
     );
-  const shard = parseShard(opts.shard);
-  const cases = loadSuites(paths.length ? paths : ["suites"]);
-  const registry = loadAgents(resolve(opts.agentsDir), { tiers: Object.keys(config.tiers) });
-  if (registry.problems.length > 0) {
-    throw new UsageError(
-      `the agents folder has ${registry.problems.length} problem(s); run \`orchestra agents\` to see them`,
-    );
+  const settings: Settings = {
+    paths: manifest.suites,
+    cwd: manifest.cwd,
+    profile: manifest.profile,
+    mode: manifest.mode,
+    trials: manifest.trials,
+    filter: manifest.filter,
+    shard: manifest.shard,
+    recordings: manifest.recordings,
+    agentsDir: manifest.agentsDir,
+    config: manifest.config,
+    concurrency: manifest.concurrency,
+    timeoutMs: manifest.timeoutMs,
+    maxErrors: manifest.maxErrors,
+  };
+  const asGiven = fromCommandLine(paths, opts) as unknown as Record<string, unknown>;
+  const conflicts: string[] = [];
+  for (const key of opts.explicit ?? []) {
+    const flag = FLAG_OF[key];
+    if (!flag) continue;
+    const now = asGiven[key];
+    const then = (settings as unknown as Record<string, unknown>)[key];
+    const same =
+      key === "config" || key === "recordings" || key === "agentsDir"
+        ? resolve(String(now)) === resolve(manifest.cwd, String(then))
+        : now === then;
+    if (!same)
+      conflicts.push(`${flag} ${String(now)} (the run has ${then === null ? "none" : String(then)})`);
   }
-  const outDir = resolve(opts.resume ?? opts.out ?? `reports/${runId(opts.profile, opts.mode)}`);
-  const gateway = openGateway(config, opts.mode, opts.recordings, (id) =>
-    recordCommandFor(opts.profile, id, { paths, recordings: opts.recordings }),
+  if (paths.length > 0) {
+    const now = paths.map((p) => resolve(p)).join(" ");
+    const then = manifest.suites.map((p) => resolve(manifest.cwd, p)).join(" ");
+    if (now !== then) conflicts.push(`suites ${paths.join(" ")} (the run has ${manifest.suites.join(" ")})`);
+  }
+  if (opts.out && resolve(opts.out) !== dir) conflicts.push(`--out ${opts.out} (the run is in ${given})`);
+  if (conflicts.length > 0)
+    throw new UsageError(
+      `--resume restores the run's own settings, and these disagree with it: ${conflicts.join("; ")}. Drop them to resume, or start a new run with --out.`,
+    );
+  return settings;
+}
+
+export async function runCommand(paths: string[], opts: RunCliOptions, output: Output): Promise<number> {
+  const resumeDir = opts.resume === undefined ? undefined : resolve(opts.resume);
+  const previous = resumeDir ? readManifestOrUndefined(resumeDir) : undefined;
+  const settings = resumeDir ? fromRun(resumeDir, opts.resume!, paths, opts) : fromCommandLine(paths, opts);
+  const at = (p: string) => resolve(settings.cwd, p);
+  const { config, cases, agents, digests } = prepareRun({
+    config: at(settings.config),
+    agentsDir: at(settings.agentsDir),
+    paths: settings.paths.map(at),
+    profiles: [settings.profile],
+  });
+  const shard = parseShard(settings.shard ?? undefined);
+  if (previous) {
+    const changed = (["config", "agents", "suites"] as const).filter(
+      (k) => previous.digests[k] !== digests[k],
+    );
+    if (changed.length > 0)
+      throw new UsageError(
+        `--resume ${opts.resume}: the ${changed.join(", ")} changed since this run started, so resuming would mix two ${changed.length > 1 ? "setups" : "versions"} in one run; start a new run with --out`,
+      );
+  }
+  const outDir = resumeDir ?? resolve(opts.out ?? `reports/${runId(settings.profile, settings.mode)}`);
+  const title = `Run: ${settings.profile} (${settings.mode})`;
+  const manifest: Omit<RunManifest, "planned" | "outcome"> = {
+    version: 1,
+    harness: HARNESS_VERSION,
+    createdAt: new Date().toISOString(),
+    title,
+    cwd: settings.cwd,
+    suites: settings.paths,
+    profile: settings.profile,
+    mode: settings.mode,
+    trials: settings.trials,
+    filter: settings.filter,
+    shard: settings.shard,
+    recordings: settings.recordings,
+    agentsDir: settings.agentsDir,
+    config: settings.config,
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    maxErrors: settings.maxErrors,
+    digests,
+  };
+  const gateway = openGateway(
+    config,
+    settings.mode,
+    at(settings.recordings),
+    (id, trial) =>
+      recordCommandFor(settings.profile, id, {
+        paths: settings.paths,
+        recordings: settings.recordings,
+        trial,
+      }),
+    settings.timeoutMs ?? undefined,
   );
   const controller = new AbortController();
+  let interrupts = 0;
   const onSigint = () => {
-    output.err("\ninterrupted: finishing the trials in flight, then stopping");
+    interrupts++;
+    if (interrupts > 1) {
+      // Every finished trial is already on disk: a second Ctrl-C stops at once.
+      output.err(`\nstopped at once; resume with: npx orchestra run --resume ${shown(outDir)}`);
+      process.exit(130);
+    }
+    output.err("\ninterrupted: finishing the trials in flight, then stopping (Ctrl-C again to stop at once)");
     controller.abort();
   };
-  process.once("SIGINT", onSigint);
+  process.on("SIGINT", onSigint);
   const progress = progressPrinter(output);
   let outcome: Awaited<ReturnType<typeof runSuite>>;
   try {
     outcome = await runSuite({
       cases,
       config,
-      agents: registry.agents,
+      agents,
       gateway,
-      profile: opts.profile,
-      mode: opts.mode,
-      ...(opts.trials === undefined ? {} : { trials: opts.trials }),
-      concurrency: opts.concurrency,
-      ...(opts.filter ? { filter: opts.filter } : {}),
+      profile: settings.profile,
+      mode: settings.mode,
+      ...(settings.trials === null ? {} : { trials: settings.trials }),
+      concurrency: settings.concurrency,
+      ...(settings.filter ? { filter: settings.filter } : {}),
       ...(shard ? { shard } : {}),
       outDir,
-      resume: opts.resume !== undefined,
-      ...(opts.maxErrors === undefined ? {} : { maxErrors: opts.maxErrors }),
+      resume: resumeDir !== undefined,
+      ...(settings.maxErrors === null ? {} : { maxErrors: settings.maxErrors }),
       signal: controller.signal,
       onTrial: progress.update,
+      manifest,
     });
   } finally {
     process.removeListener("SIGINT", onSigint);
     progress.done();
     const written = gateway.flush();
-    if (written.length) output.err(`recorded ${written.length} case file(s) under ${opts.recordings}`);
+    if (written.length) output.err(`recorded ${written.length} case file(s) under ${settings.recordings}`);
   }
   if (outcome.planned === 0)
     throw new UsageError(
-      `no case matches${opts.filter ? ` --filter ${opts.filter}` : ""}${shard ? ` in shard ${opts.shard}` : ""}`,
+      `no case matches${settings.filter ? ` --filter ${settings.filter}` : ""}${shard ? ` in shard ${settings.shard}` : ""}`,
     );
-  const { summary } = writeRunOutputs(outDir, {
-    title: `Run: ${opts.profile} (${opts.mode})`,
-    latest: resolve("reports/latest"),
-  });
+  const { summary } = writeRunOutputs(outDir, { latest: resolve("reports/latest") });
   if (opts.json) {
     output.out(JSON.stringify(summary, null, 2));
   } else {
-    const banner = provenanceBanner(summary);
-    if (banner) output.out(banner.replace(/^> /, "").replace(/\*\*/g, ""));
+    for (const banner of banners(summary)) output.out(banner.replace(/^> /, "").replace(/\*\*/g, ""));
     output.out(summaryTables(summary));
     for (const f of summary.failures.slice(0, 20)) {
       // An error's reason says how to fix it (the record command of a missing recording): all of it.
       const lines = f.verdict === "error" ? f.reason.split("\n") : [f.reason.split("\n")[0] ?? ""];
       output.out(`  ${f.verdict.toUpperCase()} ${f.case}#${f.trial}: ${lines.join("\n    ")}`);
     }
+    if (summary.failures.length > 20)
+      output.out(`  ... and ${summary.failures.length - 20} more in report.md`);
     output.out(
       `\nresults: ${outcome.resultsFile}\nreport:  ${resolve(outDir, "report.md")} (also reports/latest/)`,
     );
   }
   if (outcome.stopped === "interrupted") {
-    output.err(
-      `stopped; resume with: npx orchestra run ${paths.join(" ") || "suites"} --profile ${opts.profile} --mode ${opts.mode} --resume ${outDir}`,
-    );
+    output.err(`stopped; resume with: npx orchestra run --resume ${shown(outDir)}`);
     return 130;
   }
   if (outcome.stopped === "max-errors") {
     output.err(
-      `stopped: more than ${(opts.maxErrors ?? 0) * 100}% of trials errored (--max-errors). See the reasons above.`,
+      `stopped: more than ${(settings.maxErrors ?? 0) * 100}% of trials errored (--max-errors); the run is partial. See the reasons above; resume with: npx orchestra run --resume ${shown(outDir)}`,
     );
     return EXIT.failed;
   }
   return summary.totals.failed + summary.totals.errored === 0 ? EXIT.ok : EXIT.failed;
+}
+
+function readManifestOrUndefined(dir: string): RunManifest | undefined {
+  return existsSync(dir) ? readManifest(dir) : undefined;
+}
+
+/** A path as short as it can be said from here. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith("..") ? rel : path;
 }
 
 /** A progress bar on a terminal; otherwise a plain line every few seconds (CI logs). */

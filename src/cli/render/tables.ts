@@ -1,8 +1,5 @@
 import Table from "cli-table3";
-import type { Summary } from "../../report/index.js";
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const usd = (x: number) => (x < 0.01 && x > 0 ? `$${x.toFixed(6)}` : `$${x.toFixed(4)}`);
+import { complianceText, deviationLines, pct, type Summary, usd } from "../../report/index.js";
 
 /** The console view of a summary: pass rates per suite, then cost and latency per tier. */
 export function summaryTables(summary: Summary): string {
@@ -18,7 +15,7 @@ export function summaryTables(summary: Summary): string {
       r.failed,
       r.errored,
       pct(r.passRate),
-      `${pct(r.ci95[0])}-${pct(r.ci95[1])}`,
+      r.ci95 ? `${pct(r.ci95[0])}-${pct(r.ci95[1])}` : "n/a",
     ]);
   }
   const t = summary.totals;
@@ -29,7 +26,7 @@ export function summaryTables(summary: Summary): string {
     t.failed,
     t.errored,
     pct(t.passRate),
-    `${pct(t.ci95[0])}-${pct(t.ci95[1])}`,
+    t.ci95 ? `${pct(t.ci95[0])}-${pct(t.ci95[1])}` : "n/a",
   ]);
   const tiers = new Table({
     head: ["tier", "calls", "input tok", "output tok", "cost", "p50", "p95", "latency"],
@@ -49,9 +46,14 @@ export function summaryTables(summary: Summary): string {
       s.latencyMs.source,
     ]);
   }
+  const r = summary.routing;
   const notes = [
-    `cost ${usd(t.costUsd)}; compliance ${pct(summary.protocol.complianceRate)}; overhead ${pct(summary.protocol.overheadRatio)}; escalations ${summary.routing.escalations}; fallbacks ${summary.routing.fallbacks}`,
+    `cost ${usd(t.costUsd)}; compliance ${complianceText(summary.protocol)}; overhead ${pct(summary.protocol.overheadRatio)}`,
+    `escalations ${r.escalations}; fallbacks ${r.fallbacks}; 429s waited out ${r.rateLimited}; served by another model ${r.servedOther}; retries after max_tokens ${r.truncationRetries}`,
   ];
+  const deviations = deviationLines(summary.protocol);
+  if (deviations.length)
+    notes.push("deviations (replies showing each kind):", ...deviations.map((d) => `  ${d}`));
   if (Object.values(summary.byTier).some((s) => s.latencyMs.insufficientN.includes("p95")))
     notes.push("* insufficient n for a 95% interval of p95 (needs 59 samples)");
   return `${suites.toString()}\n${tiers.toString()}\n${notes.join("\n")}`;

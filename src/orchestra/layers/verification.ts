@@ -1,9 +1,13 @@
 import type { LayerVerdict } from "../trace.js";
 
 export interface ParsedReply {
+  /** A message was read (strictly, or by the recovered reading). */
   ok: boolean;
   compliant: boolean;
+  /** The message was read from a reply that was not compliant. */
   recovered?: boolean;
+  /** Act on a recovered message (protocol.recover); off, only a compliant reply passes. */
+  acceptRecovered?: boolean;
   type?: string;
   from?: string;
   to?: string;
@@ -12,9 +16,10 @@ export interface ParsedReply {
 }
 
 /**
- * L4, output verification: one strictly compliant message, of a type this role may send, addressed
- * back to whoever assigned the task and naming that task. A message recovered from prose passes
- * the schema but still fails here: compliance means nothing around the message.
+ * L4, output verification: one message, of a type this role may send, addressed back to whoever
+ * assigned the task and naming that task. With recovery on, a message read from a reply that was
+ * not compliant passes (its deviations are counted elsewhere); with it off, only a strictly
+ * compliant reply does, and anything around the message fails.
  */
 export function verifyOutput(
   reply: ParsedReply,
@@ -26,7 +31,7 @@ export function verifyOutput(
     if (notes.length === 0) notes.push("no valid protocol message in the reply");
     return { layer: "L4", verdict: "fail", notes };
   }
-  if (!reply.compliant) {
+  if (!reply.compliant && !(reply.acceptRecovered && reply.recovered)) {
     notes.push(
       reply.recovered
         ? "the message is surrounded by other text; send the message alone"

@@ -1,0 +1,111 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { Agent } from "../agents/index.js";
+import type { Config } from "../config/index.js";
+import { canonicalJson, MODES, sha256 } from "../models/index.js";
+import { InputError } from "../shared/problem.js";
+import type { LoadedCase } from "./load.js";
+
+export const RUN_FILE = "run.json";
+
+/**
+ * run.json: a run's settings, written before its first trial, so that `--resume DIR` restores all
+ * of them and a report re-renders from its folder alone. `outcome` is added when the run ends.
+ */
+export const RunManifestSchema = z.strictObject({
+  version: z.literal(1),
+  harness: z.string().describe("agent-orchestra version that started the run"),
+  createdAt: z.string(),
+  title: z.string().describe("the title every report of the run carries"),
+  cwd: z.string().describe("the folder paths below are relative to"),
+  suites: z.array(z.string()).describe("suite files or folders, as given"),
+  profile: z.string(),
+  mode: z.enum(MODES),
+  trials: z.number().int().positive().nullable().describe("--trials (a case's own trials win)"),
+  filter: z.string().nullable(),
+  shard: z.string().nullable().describe("I/N"),
+  recordings: z.string(),
+  agentsDir: z.string(),
+  config: z.string().describe("the orchestra.config.yaml file"),
+  concurrency: z.number().int().positive(),
+  timeoutMs: z.number().int().positive().nullable(),
+  maxErrors: z.number().min(0).max(1).nullable(),
+  digests: z.strictObject({
+    config: z.string().describe("sha256 of the loaded config"),
+    agents: z.string().describe("sha256 of the loaded agents"),
+    suites: z.string().describe("sha256 of the planned cases, their inputs and expectations"),
+  }),
+  /** Trials the run planned (after filter and shard). */
+  planned: z.number().int().nonnegative(),
+  outcome: z
+    .strictObject({
+      finishedAt: z.string(),
+      done: z.number().int().nonnegative(),
+      stopped: z.enum(["interrupted", "max-errors"]).nullable(),
+    })
+    .optional(),
+});
+
+export type RunManifest = z.infer<typeof RunManifestSchema>;
+
+export function configDigest(config: Config): string {
+  return sha256(canonicalJson(config));
+}
+
+export function agentsDigest(agents: readonly Agent[]): string {
+  return sha256(canonicalJson([...agents].sort((a, b) => a.name.localeCompare(b.name))));
+}
+
+export function suitesDigest(cases: readonly LoadedCase[]): string {
+  const hash = sha256(
+    canonicalJson(
+      cases.map((c) => ({
+        id: c.id,
+        suite: c.suite,
+        input: c.input,
+        expect: c.expect,
+        trials: c.trials,
+        limits: c.limits,
+        timeoutMs: c.timeoutMs,
+        context: c.contextItems.map((i) => sha256(i.text)),
+      })),
+    ),
+  );
+  return hash;
+}
+
+/** The run.json of a folder, or undefined when it has none; a malformed one is an input error. */
+export function readManifest(dir: string): RunManifest | undefined {
+  const file = join(dir, RUN_FILE);
+  if (!existsSync(file)) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new InputError([
+      { file, message: `not valid JSON: ${(err as Error).message}`, fix: "restore it, or start a new run" },
+    ]);
+  }
+  const parsed = RunManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError([
+      {
+        file,
+        field: issue?.path.join("."),
+        message: `not a run.json: ${issue?.message}`,
+        fix: "restore it, or start a new run",
+      },
+    ]);
+  }
+  return parsed.data;
+}
+
+/** Writes run.json atomically (a crash never leaves half a manifest). */
+export function writeManifest(dir: string, manifest: RunManifest): void {
+  const file = join(dir, RUN_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(tmp, file);
+}
