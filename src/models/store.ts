@@ -37,8 +37,11 @@ const MAX_PROBLEMS = 50;
  * the request it was made for, whatever the profile that made it: it is keyed by the request's
  * fingerprint, the trial and the attempt. Files are read lazily, once, when a case is first asked for.
  */
+/** The recordings of one request attempt, by the profile that recorded them. */
+type Takes = Map<string, Recording>;
+
 export class RecordingStore {
-  private readonly cases = new Map<string, Map<string, Recording>>();
+  private readonly cases = new Map<string, Map<string, Takes>>();
   private readonly dirty = new Set<string>();
 
   constructor(readonly dir: string) {}
@@ -51,7 +54,7 @@ export class RecordingStore {
     return join(this.dir, `${safeName(caseId)}.jsonl`);
   }
 
-  private load(caseId: string): Map<string, Recording> {
+  private load(caseId: string): Map<string, Takes> {
     let map = this.cases.get(caseId);
     if (map) return map;
     map = new Map();
@@ -100,7 +103,7 @@ export class RecordingStore {
             });
             return;
           }
-          map?.set(RecordingStore.keyOf(parsed.data), parsed.data);
+          put(map!, parsed.data);
         });
       if (more > 0) problems.push({ file, message: `and ${more} more problem(s) in this file` });
       if (problems.length > 0) throw new InputError(problems);
@@ -109,21 +112,34 @@ export class RecordingStore {
     return map;
   }
 
-  find(caseId: string, fingerprint: string, trial: number, seq: number): Recording | undefined {
-    return this.load(caseId).get(RecordingStore.keyOf({ fingerprint, trial, seq }));
+  /**
+   * The recording of this request attempt. A request recorded under several profiles (a sonnet
+   * agent's identical request in two runs) has a take per profile: the run's own profile's take
+   * answers it, so a replay repeats exactly what was recorded for it; any other profile gets the
+   * take of the first profile by name.
+   */
+  find(caseId: string, fingerprint: string, trial: number, seq: number, profile = ""): Recording | undefined {
+    const takes = this.load(caseId).get(RecordingStore.keyOf({ fingerprint, trial, seq }));
+    if (!takes) return undefined;
+    const own = takes.get(profile);
+    if (own) return own;
+    return takes.get([...takes.keys()].sort()[0]!);
   }
 
   /** The trials for which this exact request was recorded (to explain a miss). */
   trialsFor(caseId: string, fingerprint: string): number[] {
     const trials = new Set<number>();
-    for (const r of this.load(caseId).values()) if (r.fingerprint === fingerprint) trials.add(r.trial);
+    for (const r of this.all(caseId)) if (r.fingerprint === fingerprint) trials.add(r.trial);
     return [...trials].sort((a, b) => a - b);
   }
 
   /** How many attempts of this request were recorded for the trial (to explain a miss). */
   countFor(caseId: string, fingerprint: string, trial: number): number {
     let n = 0;
-    for (const r of this.load(caseId).values()) if (r.fingerprint === fingerprint && r.trial === trial) n++;
+    for (const takes of this.load(caseId).values()) {
+      const r = takes.values().next().value;
+      if (r && r.fingerprint === fingerprint && r.trial === trial) n++;
+    }
     return n;
   }
 
@@ -136,7 +152,7 @@ export class RecordingStore {
   ): Closest | undefined {
     let best: Closest | undefined;
     let bestScore = Number.POSITIVE_INFINITY;
-    for (const recording of this.load(caseId).values()) {
+    for (const recording of this.all(caseId)) {
       const differences = jsonDiff(recording.request, request, 50);
       const score =
         differences.length +
@@ -157,15 +173,19 @@ export class RecordingStore {
   }
 
   add(recording: Recording): void {
-    this.load(recording.case).set(RecordingStore.keyOf(recording), recording);
+    put(this.load(recording.case), recording);
     this.dirty.add(recording.case);
+  }
+
+  private *all(caseId: string): Iterable<Recording> {
+    for (const takes of this.load(caseId).values()) yield* takes.values();
   }
 
   /** Writes one case's file if it changed, atomically (a temp file, then a rename); returns it, or undefined. */
   flushCase(caseId: string): string | undefined {
     if (!this.dirty.has(caseId)) return undefined;
     mkdirSync(this.dir, { recursive: true });
-    const recordings = [...this.load(caseId).values()].sort(compareRecordings);
+    const recordings = [...this.all(caseId)].sort(compareRecordings);
     const file = this.fileOf(caseId);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, `${recordings.map((r) => recordingLine(r)).join("\n")}\n`);
@@ -185,12 +205,23 @@ export class RecordingStore {
   }
 
   recordingsOf(caseId: string): Recording[] {
-    return [...this.load(caseId).values()].sort(compareRecordings);
+    return [...this.all(caseId)].sort(compareRecordings);
   }
+}
+
+function put(map: Map<string, Takes>, recording: Recording): void {
+  const key = RecordingStore.keyOf(recording);
+  let takes = map.get(key);
+  if (!takes) {
+    takes = new Map();
+    map.set(key, takes);
+  }
+  takes.set(recording.profile, recording);
 }
 
 function compareRecordings(a: Recording, b: Recording): number {
   return (
+    a.profile.localeCompare(b.profile) ||
     a.trial - b.trial ||
     a.agent.localeCompare(b.agent) ||
     a.model.localeCompare(b.model) ||

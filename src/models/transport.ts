@@ -109,7 +109,7 @@ export function replayTransport(store: RecordingStore, registry: CallRegistry): 
     const seq = state.nextSeq(fingerprint);
     const model = String(normalized.model);
     const profile = state.context.profile ?? "";
-    const recording = store.find(caseId, fingerprint, trial, seq);
+    const recording = store.find(caseId, fingerprint, trial, seq, profile);
     if (!recording) {
       const closest = store.closest(caseId, profile, storedRequest(normalized), agent);
       state.miss = {
@@ -167,7 +167,7 @@ export function replayDirect(
   const fingerprint = fingerprintOf(normalized);
   const { caseId, trial } = state.context;
   const seq = state.peekSeq(fingerprint);
-  const recording = store.find(caseId, fingerprint, trial, seq);
+  const recording = store.find(caseId, fingerprint, trial, seq, state.context.profile ?? "");
   const response = recording?.response;
   if (!recording || response?.kind !== "json" || response.status !== 200) return undefined;
   state.nextSeq(fingerprint);

@@ -493,7 +493,12 @@ export class Mission {
           compliant: reading.compliant,
           read: message !== undefined,
           deviations: kinds,
-          ...(reading.compliant ? {} : { excerpt: result.text.trim().slice(0, 120) }),
+          ...(reading.compliant
+            ? {}
+            : {
+                excerpt: result.text.trim().slice(0, 120),
+                details: kinds.map((k) => reading.deviations.find((d) => d.kind === k)!),
+              }),
         },
         layers,
         context: extra.context,

@@ -77,6 +77,8 @@ export interface ReplyRecord {
   deviations: DeviationKind[];
   /** The reply's first characters, kept when it was not compliant (for the reports' examples). */
   excerpt?: string;
+  /** The first deviation of each kind: where, and what was read. */
+  details?: { kind: DeviationKind; path: string; detail: string }[];
 }
 
 export interface ScreeningEvent {

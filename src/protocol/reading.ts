@@ -91,7 +91,12 @@ export function readReply(text: string, options: ReadOptions = {}): ReplyReading
   if (!recovered.message) {
     // Cut at max_tokens: a larger budget may give the whole message; else nothing can be read.
     const kind: DeviationKind = truncated.length > 0 ? "truncated" : "unrecoverable";
-    const detail = recovered.violations[0]?.message ?? "no message";
+    const first = recovered.violations[0];
+    const detail = !first
+      ? "no message"
+      : first.found === "(missing)"
+        ? "a required part is missing"
+        : first.message;
     return {
       ...base,
       deviations: [

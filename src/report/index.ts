@@ -30,4 +30,4 @@ export {
   summarize,
   type TierStats,
 } from "./summary.js";
-export { writeRunOutputs } from "./write.js";
+export { partialOf, writeRunOutputs } from "./write.js";

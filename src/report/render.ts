@@ -36,7 +36,7 @@ export function deviationLines(protocol: Summary["protocol"]): string[] {
   for (const [kind, n] of Object.entries(protocol.deviations) as [DeviationKind, number][]) {
     const e = protocol.deviationExamples[kind];
     const example = e
-      ? ` e.g. ${e.case}#${e.trial} ${e.agent}: ${JSON.stringify(e.excerpt.replace(/\s+/g, " ").slice(0, 60))}`
+      ? ` e.g. ${e.case}#${e.trial} ${e.agent}${e.path && e.path !== "(document)" ? ` at ${e.path}` : ""}: ${e.detail} (the reply began ${JSON.stringify(e.excerpt.replace(/\s+/g, " ").slice(0, 40))})`
       : "";
     lines.push(`${kind} ${n} (${DEVIATION_MEANINGS[kind]})${example}`);
   }

@@ -56,6 +56,8 @@ export interface DeviationExample {
   case: string;
   trial: number;
   agent: string;
+  path: string;
+  detail: string;
   excerpt: string;
 }
 
@@ -256,7 +258,14 @@ export function summarize(
     for (const [kind, n] of Object.entries(r.trace.deviations) as [DeviationKind, number][])
       deviations[kind] = (deviations[kind] ?? 0) + n;
     for (const e of r.trace.deviationExamples)
-      deviationExamples[e.kind] ??= { case: r.case, trial: r.trial, agent: e.agent, excerpt: e.excerpt };
+      deviationExamples[e.kind] ??= {
+        case: r.case,
+        trial: r.trial,
+        agent: e.agent,
+        path: e.path,
+        detail: e.detail,
+        excerpt: e.excerpt,
+      };
   }
   const unexpectedFallbacks = sorted
     .filter((r) => !r.assertions.some((a) => a.type === "fell-back"))

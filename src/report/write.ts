@@ -14,13 +14,14 @@ export function partialOf(
   if (done >= manifest.planned) return null;
   const stopped = manifest.outcome?.stopped;
   const reason =
-    stopped === "interrupted"
+    manifest.outcome?.note ??
+    (stopped === "interrupted"
       ? "interrupted"
       : stopped === "max-errors"
         ? "stopped by --max-errors"
         : manifest.outcome
           ? "ended early"
-          : "killed, or still running";
+          : "killed, or still running");
   return { planned: manifest.planned, done, reason };
 }
 

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { AgentFrontMatterSchema } from "../agents/index.js";
 import { ConfigSchema } from "../config/index.js";
 import { ScenarioSchema } from "../fake-api/index.js";
+import { RecordingSchema } from "../models/index.js";
+import { RunManifestSchema } from "../suite/manifest.js";
+import { TrialResultSchema } from "../suite/results.js";
 import { SuiteFileSchema } from "../suite/schema.js";
 
 /**
@@ -15,6 +18,9 @@ export function jsonSchemas(): Record<string, unknown> {
     "agent.schema.json": withTitle(AgentFrontMatterSchema, "Agent file front matter"),
     "scenario.schema.json": withTitle(ScenarioSchema, "Fake API scenario"),
     "suite.schema.json": withTitle(SuiteFileSchema, "Certification suite file"),
+    "recording.schema.json": withTitle(RecordingSchema, "One line of fixtures/recordings/<case>.jsonl"),
+    "result.schema.json": withTitle(TrialResultSchema, "One line of results.jsonl (a trial)"),
+    "run.schema.json": withTitle(RunManifestSchema, "run.json: the settings of a run"),
   };
 }
 

@@ -43,6 +43,8 @@ export const RunManifestSchema = z.strictObject({
       finishedAt: z.string(),
       done: z.number().int().nonnegative(),
       stopped: z.enum(["interrupted", "max-errors"]).nullable(),
+      /** Why the run did less than planned, when neither an interrupt nor --max-errors says (a missing shard). */
+      note: z.string().optional(),
     })
     .optional(),
 });

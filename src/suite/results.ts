@@ -70,7 +70,17 @@ export const TrialResultSchema = z.strictObject({
     deviations: z.partialRecord(z.enum(DEVIATION_KINDS), z.number().int()).default({}),
     /** One reply per kind as an example: who wrote it and how it began. */
     deviationExamples: z
-      .array(z.strictObject({ kind: z.enum(DEVIATION_KINDS), agent: z.string(), excerpt: z.string() }))
+      .array(
+        z.strictObject({
+          kind: z.enum(DEVIATION_KINDS),
+          agent: z.string(),
+          /** Where in the message, and what was read there. */
+          path: z.string().default(""),
+          detail: z.string().default(""),
+          /** The reply's first characters. */
+          excerpt: z.string(),
+        }),
+      )
       .default([]),
     /** Bytes of the agents' messages, and of their markup (for the overhead ratio). */
     messageBytes: z.number().int(),

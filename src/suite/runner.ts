@@ -277,9 +277,15 @@ function summarize(
     calls.length === 0 ? "none" : calls.some((c) => c.latencySource === "recorded") ? "recorded" : "measured";
   const examples: TrialResult["trace"]["deviationExamples"] = [];
   for (const c of calls)
-    for (const kind of c.reply.deviations)
-      if (!examples.some((e) => e.kind === kind))
-        examples.push({ kind, agent: c.agent, excerpt: (c.reply.excerpt ?? "").slice(0, 80) });
+    for (const d of c.reply.details ?? [])
+      if (!examples.some((e) => e.kind === d.kind))
+        examples.push({
+          kind: d.kind,
+          agent: c.agent,
+          path: d.path,
+          detail: d.detail.slice(0, 120),
+          excerpt: (c.reply.excerpt ?? "").slice(0, 80),
+        });
   return {
     final: outcome.final
       ? { type: outcome.final.type, ...(outcome.final.type === "error" ? { code: outcome.final.code } : {}) }

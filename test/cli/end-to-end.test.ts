@@ -64,6 +64,7 @@ describe("orchestra certify", () => {
     expect(readiness).toMatchObject({ ready: false, basis: "synthetic" });
     expect(readiness.gates.map((g: { id: string }) => g.id)).toEqual([
       "agent-tiers",
+      "complete",
       "compliance",
       "overhead",
       "case-count",
@@ -73,6 +74,8 @@ describe("orchestra certify", () => {
       "cost-reduction",
       "security-cases",
       "latency-per-tier",
+      "fallbacks",
+      "error-rate",
     ]);
     expect(readFileSync(join(out, "report.md"), "utf8")).toMatch(
       /^# Certification: three-tier against all-sonnet\n\n> \*\*SYNTHETIC BASIS\.\*\*/,

@@ -350,7 +350,13 @@ describe("L4 output verification", () => {
     expect(outcome.final.type).toBe("result");
     expect(log.calls).toHaveLength(2);
     expect(calls(outcome)[1]!.corrective).toBe(true);
-    expect(outcome.totals).toMatchObject({ correctiveRetries: 1, compliantMessages: 1, agentMessages: 1 });
+    // Both replies count: compliance is over every reply, read or not.
+    expect(outcome.totals).toMatchObject({ correctiveRetries: 1, compliantMessages: 1, agentMessages: 2 });
+    expect(calls(outcome)[0]!.reply).toMatchObject({
+      compliant: false,
+      read: false,
+      deviations: ["unrecoverable"],
+    });
   });
 
   it("ends in a protocol error when the retry fails too", async () => {
@@ -362,10 +368,32 @@ describe("L4 output verification", () => {
     expect(outcome.final).toMatchObject({ type: "error", code: "PROTOCOL_VIOLATION" });
   });
 
-  it("counts a message inside prose as non-compliant and asks again", async () => {
-    const log = useScript(server, { deployer: [fenced, reply.result("Done.")] });
-    await runAgent({ agent: "deployer", objective: "Write the docker deployment." }, options());
+  it("reads a message inside prose without a retry, and counts it recovered, not compliant", async () => {
+    const log = useScript(server, { deployer: [fenced, reply.result("Again.")] });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options(),
+    );
+    expect(log.calls).toHaveLength(1);
+    expect(outcome.final).toMatchObject({ type: "result", summary: "Done." });
+    expect(outcome.totals).toMatchObject({
+      agentMessages: 1,
+      compliantMessages: 0,
+      recoveredMessages: 1,
+      deviations: { "prose-around": 1 },
+    });
+  });
+
+  it("with protocol.recover false, counts a message inside prose as non-compliant and asks again", async () => {
+    const log = useScript(server, { deployer: [fenced, reply.result("Again.")] });
+    const strict = { ...config, protocol: { recover: false } };
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options({ config: strict }),
+    );
     expect(log.calls).toHaveLength(2);
+    expect(outcome.final).toMatchObject({ type: "result", summary: "Again." });
+    expect(outcome.totals).toMatchObject({ agentMessages: 2, compliantMessages: 1, recoveredMessages: 1 });
   });
 
   it("fails when switched off: the prose-wrapped message is taken as it is", async () => {

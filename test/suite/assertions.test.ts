@@ -113,9 +113,21 @@ describe("assertions", () => {
       trace: { ...outcome.trace, events: [...events.map(map), ...extra] },
     });
     const noncompliant = edited((e) =>
-      e.kind === "message" && e.compliant ? { ...e, compliant: false } : e,
+      e.kind === "call" && e.reply.compliant ? { ...e, reply: { ...e.reply, compliant: false } } : e,
     );
     expect((await check({ type: "compliant" }, noncompliant)).pass).toBe(false);
+    // No reply that could be read is no evidence: compliant fails even at min 0.
+    const unread = edited((e) =>
+      e.kind === "call" ? { ...e, reply: { ...e.reply, compliant: false, read: false } } : e,
+    );
+    const none = await check({ type: "compliant", min: 0 }, unread);
+    expect(none).toMatchObject({ pass: false });
+    expect(none.reason).toMatch(/no evidence/);
+    const silent = edited((e) => e, []);
+    silent.trace.events = silent.trace.events.filter((e) => e.kind !== "call");
+    expect((await check({ type: "compliant", min: 0 }, silent)).reason).toMatch(
+      /no evidence: no agent replied/,
+    );
     const fellBack = edited((e) =>
       e.kind === "call" && e.agent === "lead"
         ? { ...e, fellBackFrom: [{ model: "claude-opus-5-5", reason: "529 overloaded_error" }] }

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
 import { formatUsd, type Mode, ReplayMissError, sha256 } from "../../models/index.js";
-import { type ContextItem, runMission } from "../../orchestra/index.js";
+import { type CallEvent, type ContextItem, runMission } from "../../orchestra/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway } from "../gateway.js";
 import { type Output, printJson } from "../output.js";
@@ -66,21 +66,38 @@ export async function missionCommand(text: string, opts: MissionOptions, output:
     const written = gateway.flush();
     if (written.length > 0 && !opts.json) output.err(`recorded: ${written.join(", ")}`);
   }
+  const calls = outcome.trace.events.filter((e): e is CallEvent => e.kind === "call");
+  const synthetic = calls.filter((c) => c.provenance.source === "synthetic").length;
+  const basis =
+    calls.length === 0 ? "none" : synthetic > 0 ? "synthetic" : opts.mode === "replay" ? "recorded" : "live";
   if (opts.json) {
     printJson(output, {
       case: caseId,
       profile: opts.profile,
       mode: opts.mode,
+      basis,
       final: outcome.final,
       totals: outcome.totals,
       trace: outcome.trace,
     });
   } else {
     const t = outcome.totals;
+    if (basis === "synthetic")
+      output.out(
+        `SYNTHETIC BASIS: ${synthetic} of ${calls.length} model calls are synthetic (the fake API or hand-written scenarios); this measures no Claude model.\n`,
+      );
+    else if (basis === "recorded")
+      output.out("Recorded basis: replayed from live recordings; latencies are as recorded.\n");
     output.out(renderTraceTree(outcome.trace));
     output.out(
       `\n${t.calls} calls, ${t.agents.length} agents, ${formatUsd(t.costMicroUsd)}, ${t.usage.inputTokens + t.usage.cacheReadTokens + t.usage.cacheWriteTokens} input + ${t.usage.outputTokens} output tokens, ` +
-        `${t.escalations} escalations, ${t.fallbacks} fallbacks, compliance ${t.compliantMessages}/${t.agentMessages}. Case ${caseId}, profile ${opts.profile}, mode ${opts.mode}.`,
+        `${t.escalations} escalations, ${t.fallbacks} fallbacks, compliance ${t.compliantMessages}/${t.agentMessages} strict (${t.recoveredMessages} recovered${
+          Object.keys(t.deviations).length
+            ? `: ${Object.entries(t.deviations)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(", ")}`
+            : ""
+        }). Case ${caseId}, profile ${opts.profile}, mode ${opts.mode}, basis ${basis}.`,
     );
     output.out(`\nFinal ${outcome.final.type}:\n${outcome.finalXml}`);
   }

@@ -108,6 +108,10 @@ function describe(node: Node): string {
         if (layer.verdict === "fail" || layer.verdict === "flag" || layer.verdict === "block")
           flags.add(`${layer.layer} ${layer.verdict}`);
       if (call.corrective) flags.add("corrective retry");
+      if (call.truncationRetry) flags.add(`retried after max_tokens with ${call.maxTokens}`);
+      if (call.reply.deviations.length) flags.add(`read: ${call.reply.deviations.join(", ")}`);
+      if (call.rateLimited) flags.add(`${call.rateLimited} 429(s) waited out`);
+      if (call.servedOther) flags.add(`served by ${call.servedOther}`);
       for (const f of call.fellBackFrom) flags.add(`fell back from ${f.model} (${f.reason})`);
     }
     for (const e of node.escalations)
@@ -117,6 +121,8 @@ function describe(node: Node): string {
     if (flags.size > 0) parts.push(`[${[...flags].join("; ")}]`);
   }
   if (node.reply)
-    parts.push(`→ ${node.reply.type}${node.reply.compliant === false ? " (non-compliant)" : ""}`);
+    parts.push(
+      `→ ${node.reply.type}${node.reply.compliant === false ? (node.reply.recovered ? " (recovered)" : " (non-compliant)") : ""}`,
+    );
   return parts.join("  ");
 }

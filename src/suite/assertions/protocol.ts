@@ -1,4 +1,4 @@
-import { errorCodes, messagesOf, parsedMessages } from "./trace-view.js";
+import { callsOf, errorCodes, parsedMessages } from "./trace-view.js";
 import { type Evaluator, result } from "./types.js";
 
 export const messageType: Evaluator<"message-type"> = (a, { outcome }) => {
@@ -14,15 +14,26 @@ export const messageType: Evaluator<"message-type"> = (a, { outcome }) => {
   );
 };
 
+/**
+ * Strict compliance of every agent reply (a reply nothing could be read from counts, as not
+ * compliant). No reply at all, or none that could be read, is no evidence: the assertion fails.
+ */
 export const compliant: Evaluator<"compliant"> = (a, { outcome }) => {
-  const agentMessages = messagesOf(outcome).filter((m) => m.compliant !== undefined);
-  const ok = agentMessages.filter((m) => m.compliant).length;
-  const rate = agentMessages.length === 0 ? 1 : ok / agentMessages.length;
-  const bad = agentMessages.filter((m) => !m.compliant).map((m) => m.from);
+  const replies = callsOf(outcome).map((c) => ({ agent: c.agent, ...c.reply }));
+  const ok = replies.filter((r) => r.compliant).length;
+  const read = replies.filter((r) => r.read).length;
+  const bad = replies.filter((r) => !r.compliant).map((r) => r.agent);
+  if (replies.length === 0 || read === 0)
+    return result(
+      a.type,
+      false,
+      `no evidence: ${replies.length === 0 ? "no agent replied" : `none of ${replies.length} replies could be read`}`,
+    );
+  const rate = ok / replies.length;
   return result(
     a.type,
     rate >= a.min,
-    `${ok}/${agentMessages.length} agent messages compliant${bad.length ? ` (not: ${[...new Set(bad)].join(", ")})` : ""}, need ${Math.round(a.min * 100)}%`,
+    `${ok}/${replies.length} agent replies compliant${bad.length ? ` (not: ${[...new Set(bad)].join(", ")})` : ""}, need ${Math.round(a.min * 100)}%`,
   );
 };
 
