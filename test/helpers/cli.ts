@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 
 export const repoRoot = resolve(import.meta.dirname, "../..");
@@ -23,4 +23,50 @@ export function orchestra(
     timeout: 30_000,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface Running {
+  child: ReturnType<typeof spawn>;
+  /** Everything printed so far, stdout and stderr interleaved. */
+  output(): string;
+  done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the built CLI without blocking the test's event loop (an in-process fake API can serve it). */
+export function startOrchestra(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Running {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+  });
+  let stdout = "";
+  let stderr = "";
+  let both = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+    both += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    both += d.toString();
+  });
+  const done = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code: code ?? -1, stdout, stderr, signal })),
+  );
+  return { child, output: () => both, done };
+}
+
+/** Resolves once `predicate` holds for what the process printed (polls), or rejects after `ms`. */
+export async function waitFor(
+  running: Running,
+  predicate: (printed: string) => boolean,
+  ms = 20_000,
+): Promise<void> {
+  const started = Date.now();
+  while (!predicate(running.output())) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting; printed:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

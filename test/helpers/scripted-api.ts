@@ -17,14 +17,18 @@ export interface ScriptedRequest {
   call: number;
 }
 
-export type Reply = string | ((req: ScriptedRequest) => string) | { status: number };
+export type Reply =
+  | string
+  | ((req: ScriptedRequest) => string)
+  | { status: number }
+  | { text: string | ((req: ScriptedRequest) => string); stopReason: string; servedModel?: string };
 
 export interface Script {
   [agent: string]: Reply[];
 }
 
 export interface ScriptLog {
-  calls: { agent: string; model: string }[];
+  calls: { agent: string; model: string; maxTokens: number }[];
   inFlight: number;
   maxInFlight: number;
 }
@@ -42,11 +46,15 @@ export function useScript(
   const counts = new Map<string, number>();
   server.use(
     http.post(`${SCRIPTED_API}/v1/messages`, async ({ request }) => {
-      const body = (await request.json()) as { model: string; messages: { role: string; content: string }[] };
+      const body = (await request.json()) as {
+        model: string;
+        max_tokens: number;
+        messages: { role: string; content: string }[];
+      };
       const agent = request.headers.get("x-orchestra-agent") ?? "unknown";
       const call = (counts.get(agent) ?? 0) + 1;
       counts.set(agent, call);
-      log.calls.push({ agent, model: body.model });
+      log.calls.push({ agent, model: body.model, maxTokens: body.max_tokens });
       const first = body.messages[0]?.content ?? "";
       const req: ScriptedRequest = {
         agent,
@@ -66,7 +74,7 @@ export function useScript(
       log.maxInFlight = Math.max(log.maxInFlight, log.inFlight);
       try {
         if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
-        if (typeof reply === "object") {
+        if (typeof reply === "object" && "status" in reply) {
           const type =
             reply.status === 429
               ? "rate_limit_error"
@@ -78,15 +86,17 @@ export function useScript(
             { status: reply.status, headers: { "retry-after-ms": "1" } },
           );
         }
-        const text = typeof reply === "function" ? reply(req) : reply;
+        const shaped = typeof reply === "object" ? reply : undefined;
+        const source = shaped ? shaped.text : reply;
+        const text = typeof source === "function" ? source(req) : source;
         return HttpResponse.json(
           {
             id: `msg_${agent}_${call}`,
             type: "message",
             role: "assistant",
-            model: body.model,
+            model: shaped?.servedModel ?? body.model,
             content: [{ type: "text", text }],
-            stop_reason: "end_turn",
+            stop_reason: shaped?.stopReason ?? "end_turn",
             stop_sequence: null,
             usage: {
               input_tokens: 1000,

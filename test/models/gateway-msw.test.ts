@@ -10,6 +10,7 @@ import {
   MissingApiKeyError,
   type Mode,
   ModelUnavailableError,
+  RateLimitedError,
   RecordingStore,
   ReplayMissError,
 } from "../../src/models/index.js";
@@ -137,14 +138,6 @@ describe("gateway through msw with the real SDK", () => {
     });
   });
 
-  it("the SDK still has the internal retry delay that replay turns off", async () => {
-    // Replay sets calculateDefaultRetryTimeoutMillis on its client so that re-served network
-    // errors are not followed by real back-off waits; an SDK upgrade that renames it must be seen.
-    const { default: Anthropic } = await import("@anthropic-ai/sdk");
-    const client = new Anthropic({ apiKey: "unused" }) as unknown as Record<string, unknown>;
-    expect(typeof client.calculateDefaultRetryTimeoutMillis).toBe("function");
-  });
-
   it("honors retry-after-ms on a 429, then succeeds on the same model", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gw-429-"));
     handle({ "claude-opus-5-5": [429, 200] });
@@ -152,6 +145,74 @@ describe("gateway through msw with the real SDK", () => {
     expect(result.model).toBe("claude-opus-5-5");
     expect(result.attempts).toBe(2);
     expect(result.fellBackFrom).toEqual([]);
+    expect(result.rateLimited).toBe(1);
+  });
+
+  it("waits out a storm of 429s on the same model, past any retry count: a rate limit is not an outage", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-storm-"));
+    handle({ "claude-opus-5-5": [429, 429, 429, 429, 429, 429, 200] });
+    const g = gateway("live", dir);
+    const result = await g.call(request, context);
+    expect(result).toMatchObject({
+      model: "claude-opus-5-5",
+      servedOther: false,
+      rateLimited: 6,
+      attempts: 7,
+    });
+    expect(result.fellBackFrom).toEqual([]);
+    expect(seen.every((s) => s.model === "claude-opus-5-5")).toBe(true);
+    expect(g.pacing.rateLimited).toEqual({ "claude-opus-5-5": 6 });
+  });
+
+  it("ends a call whose 429s outlast its deadline with RateLimitedError, never another model", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-deadline-"));
+    handle({ "claude-opus-5-5": [429] });
+    const config = {
+      ...shippedConfig,
+      orchestra: {
+        ...shippedConfig.orchestra,
+        calls: { ...shippedConfig.orchestra.calls, rateLimitDeadlineMs: 40 },
+      },
+    };
+    const error = await gateway("live", dir, { config })
+      .call(request, context)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect((error as Error).message).toMatch(
+      /kept rate-limiting tech-lead-orchestrator.*rateLimitDeadlineMs/,
+    );
+    expect(new Set(seen.map((s) => s.model))).toEqual(new Set(["claude-opus-5-5"]));
+  });
+
+  it("keeps the model the API answered with, and marks a call another model served", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-served-"));
+    server.use(
+      http.post(`${API}/v1/messages`, async ({ request: r }) => {
+        const body = (await r.json()) as { model: string };
+        const served = body.model === "claude-opus-5-5" ? "claude-opus-4-8" : `${body.model}-20261001`;
+        return HttpResponse.json(message(served, "<message/>"));
+      }),
+    );
+    const rerouted = await gateway("live", dir).call(request, context);
+    expect(rerouted).toMatchObject({
+      model: "claude-opus-5-5",
+      servedModel: "claude-opus-4-8",
+      servedOther: true,
+    });
+    // The API's dated snapshot of the model asked for is that model.
+    const snapshot = await gateway("live", dir).call({ ...request, tier: "sonnet" }, context);
+    expect(snapshot).toMatchObject({ servedModel: "claude-sonnet-5-5-20261001", servedOther: false });
+  });
+
+  it("passes the stop reason through", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gw-stop-"));
+    server.use(
+      http.post(`${API}/v1/messages`, async ({ request: r }) => {
+        const body = (await r.json()) as { model: string };
+        return HttpResponse.json({ ...message(body.model, "<message"), stop_reason: "max_tokens" });
+      }),
+    );
+    expect((await gateway("live", dir).call(request, context)).stopReason).toBe("max_tokens");
   });
 
   it("falls back to the next model of the chain when 529 outlasts the SDK's retries, and replays the same path", async () => {

@@ -12,7 +12,13 @@ import {
   runMission,
 } from "../../src/orchestra/index.js";
 import { testAgents, testConfig } from "../helpers/orchestra.js";
-import { reply, SCRIPTED_API, type Script, useScript } from "../helpers/scripted-api.js";
+import {
+  reply,
+  SCRIPTED_API,
+  type Script,
+  type ScriptedRequest,
+  useScript,
+} from "../helpers/scripted-api.js";
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
@@ -357,6 +363,59 @@ describe("L4 output verification", () => {
       read: false,
       deviations: ["unrecoverable"],
     });
+  });
+
+  it("retries a reply cut at max_tokens once with a larger budget, and counts it truncated", async () => {
+    const cut = (req: ScriptedRequest) => reply.result("A long answer.")(req).slice(0, 90);
+    const log = useScript(server, {
+      deployer: [{ text: cut, stopReason: "max_tokens" }, reply.result("Done.")],
+    });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options(),
+    );
+    expect(outcome.final).toMatchObject({ type: "result", summary: "Done." });
+    const budget = config.orchestra.maxTokens.specialist;
+    expect(log.calls.map((c) => c.maxTokens)).toEqual([budget, budget * config.orchestra.truncation.factor]);
+    const [first, second] = calls(outcome);
+    expect(first).toMatchObject({
+      stopReason: "max_tokens",
+      reply: { read: false, deviations: ["truncated"] },
+    });
+    expect(second).toMatchObject({ truncationRetry: true, maxTokens: budget * 2 });
+    expect(second!.corrective).toBeUndefined(); // a larger budget, not a corrective turn
+    expect(outcome.totals.deviations).toEqual({ truncated: 1 });
+  });
+
+  it("ends in OUTPUT_TRUNCATED, not a protocol violation, when the larger budget is cut too", async () => {
+    const cut = (req: ScriptedRequest) => reply.result("A long answer.")(req).slice(0, 90);
+    useScript(server, { deployer: [{ text: cut, stopReason: "max_tokens" }] });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options({ layers: { L5: false } }),
+    );
+    expect(outcome.final).toMatchObject({ type: "error", code: "OUTPUT_TRUNCATED" });
+  });
+
+  it("gives a refusal its own reason, never a protocol violation, and does not retry it", async () => {
+    const log = useScript(server, { deployer: [{ text: "I can't help with that.", stopReason: "refusal" }] });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options({ layers: { L5: false } }),
+    );
+    expect(outcome.final).toMatchObject({ type: "error", code: "MODEL_REFUSED" });
+    expect(log.calls).toHaveLength(1);
+  });
+
+  it("marks a call another model served", async () => {
+    useScript(server, {
+      deployer: [{ text: reply.result("Done."), stopReason: "end_turn", servedModel: "claude-haiku-4-5" }],
+    });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options(),
+    );
+    expect(calls(outcome)[0]!.servedOther).toBe("claude-haiku-4-5");
   });
 
   it("ends in a protocol error when the retry fails too", async () => {

@@ -120,6 +120,88 @@ describe("readiness gates", () => {
     expect(r.ready).toBe(true);
   });
 
+  it("a certification whose trials nearly all errored passes no gate on evidence it does not have", () => {
+    const { a, b } = runs(600);
+    // Every candidate trial errored before any reply; the baseline's cost stands alone.
+    const errored = b.map((t) => ({
+      ...t,
+      verdict: "error" as const,
+      reason: "outage: UNAVAILABLE",
+      calls: [],
+      costMicroUsd: 0,
+      trace: { ...t.trace, agentMessages: 0, compliantMessages: 0, messageBytes: 0, markupBytes: 0 },
+    }));
+    const r = gates(a, errored);
+    const measured = (id: string) => r.gates.find((g) => g.id === id)!;
+    for (const id of [
+      "compliance",
+      "overhead",
+      "pass-rate",
+      "non-inferior",
+      "cost-reduction",
+      "fallbacks",
+      "error-rate",
+    ]) {
+      expect(measured(id).status, id).toBe("fail");
+    }
+    expect(measured("compliance").measured).toBe("no evidence: 0 agent replies");
+    expect(measured("overhead").measured).toBe("no evidence: 0 message bytes");
+    expect(measured("cost-reduction").measured).toMatch(/^no evidence/);
+    expect(measured("error-rate").measured).toMatch(/^600 of 600 trials \(100.0%\)/);
+    expect(r.ready).toBe(false);
+  });
+
+  it("fails the fallback gate on a fallback a case does not assert, not on one it does", () => {
+    const { a, b } = runs(600);
+    const fell = (t: TrialResult, asserted: boolean) => ({
+      ...t,
+      calls: t.calls.map((c) => ({ ...c, fellBack: true })),
+      assertions: asserted ? [{ type: "fell-back", pass: true, reason: "" }] : [],
+    });
+    expect(
+      statusOf(
+        gates(
+          a,
+          b.map((t, i) => (i === 3 ? fell(t, true) : t)),
+        ),
+        "fallbacks",
+      ),
+    ).toBe("pass");
+    expect(
+      statusOf(
+        gates(
+          a,
+          b.map((t, i) => (i === 3 ? fell(t, false) : t)),
+        ),
+        "fallbacks",
+      ),
+    ).toBe("fail");
+  });
+
+  it("the A/B leaves out cases a side only errored on, says how many, and an outage moves no figure", () => {
+    const { a, b } = runs(100);
+    const outage = b.map((t, i) => (i < 10 ? { ...t, verdict: "error" as const, costMicroUsd: 50 } : t));
+    const clean = compareRuns(a.slice(10), b.slice(10), { margin: 0.05 });
+    const ab = compareRuns(a, outage, { margin: 0.05 });
+    expect(ab.errored).toHaveLength(10);
+    expect(ab.pairedCases).toBe(90);
+    expect(ab.passRate).toEqual(clean.passRate);
+    expect(ab.costUsd).toEqual(clean.costUsd);
+    expect(ab.basis).toBe("recorded");
+    // The summary keeps the spend of the errored trials and leaves them out of the pass rate.
+    const s = summarize(outage);
+    expect(s.totals).toMatchObject({ errored: 10, scoredCases: 90, passRate: 1 });
+    expect(s.totals.erroredCostUsd).toBeCloseTo(10 * 50e-6, 12);
+  });
+
+  it("refuses a partial run: the complete gate fails for either side", () => {
+    const { a, b } = runs(600);
+    const partial = { planned: 700, done: 600, reason: "interrupted" };
+    expect(statusOf(gates(a, b, { summary: summarize(b, { partial }) }), "complete")).toBe("fail");
+    expect(statusOf(gates(a, b, { baselinePartial: partial }), "complete")).toBe("fail");
+    expect(statusOf(gates(a, b), "complete")).toBe("pass");
+  });
+
   it("each gate flips when its input crosses its threshold", () => {
     const { a, b } = runs(600);
     expect(statusOf(gates(a, b, { agentProblems: 1 }), "agent-tiers")).toBe("fail");

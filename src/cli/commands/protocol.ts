@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { validateMessage } from "../../protocol/index.js";
+import { type ValidationReport, type Violation, validateMessage } from "../../protocol/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { type Output, printJson } from "../output.js";
 
@@ -14,8 +14,12 @@ export async function protocolValidateCommand(
   output: Output,
 ): Promise<number> {
   // Read one byte past the limit so an oversized input is reported without being read whole.
-  const text = file === "-" ? await readStdin(opts.maxBytes + 1) : readHead(file, opts.maxBytes + 1);
-  const report = validateMessage(text, { maxBytes: opts.maxBytes });
+  const bytes = file === "-" ? await readStdin(opts.maxBytes + 1) : readHead(file, opts.maxBytes + 1);
+  const text = decodeUtf8(bytes, opts.maxBytes);
+  const report: ValidationReport =
+    typeof text === "string"
+      ? validateMessage(text, { maxBytes: opts.maxBytes })
+      : { compliant: false, recovered: false, violations: [text] };
   if (opts.json) {
     printJson(output, {
       compliant: report.compliant,
@@ -41,7 +45,34 @@ function formatRatio(ratio: number | undefined): string {
   return ratio === undefined ? "n/a" : `${(ratio * 100).toFixed(1)}%`;
 }
 
-function readHead(file: string, limit: number): string {
+/**
+ * The text of the input, or the violation that it is not UTF-8: decoding would silently turn bad
+ * bytes into U+FFFD, a character XML allows, and the message would pass. A sequence cut by the
+ * size limit is not the input's fault: that is the size check's to report.
+ */
+function decodeUtf8(bytes: Buffer, maxBytes: number): string | Violation {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    if (bytes.length > maxBytes) return bytes.toString("utf8");
+    let at = 0;
+    for (; at < bytes.length; at++) {
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, at + 1), { stream: true });
+      } catch {
+        break;
+      }
+    }
+    return {
+      path: "(document)",
+      expected: "UTF-8 text",
+      found: `byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, "0")} at offset ${at}`,
+      message: "the input is not valid UTF-8",
+    };
+  }
+}
+
+function readHead(file: string, limit: number): Buffer {
   let fd: number;
   try {
     fd = openSync(file, "r");
@@ -61,13 +92,13 @@ function readHead(file: string, limit: number): string {
       }
       read += n;
     }
-    return buffer.subarray(0, read).toString("utf8");
+    return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
   }
 }
 
-async function readStdin(limit: number): Promise<string> {
+async function readStdin(limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
@@ -76,5 +107,5 @@ async function readStdin(limit: number): Promise<string> {
     size += buf.length;
     if (size >= limit) break;
   }
-  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
+  return Buffer.concat(chunks).subarray(0, limit);
 }
