@@ -91,11 +91,11 @@ export class ModelPacer {
         signal?.addEventListener("abort", done, { once: true });
         const wait = s.blockedUntil - this.now();
         if (wait > 0 && !s.timer) {
+          // Not unref'd: when every call waits on a rate limit, this timer is what keeps the run alive.
           s.timer = setTimeout(() => {
             s.timer = undefined;
             this.wake(s);
           }, wait);
-          s.timer.unref?.();
         }
       });
     }

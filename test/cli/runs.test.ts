@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeApi, parseScenario, startFakeApi } from "../../src/fake-api/index.js";
-import { orchestra, repoRoot, startOrchestra, waitFor } from "../helpers/cli.js";
+import { orchestra, repoRoot, startOrchestra } from "../helpers/cli.js";
 
 /** Specialist cases answered by the fake API's default reply (a compliant result). */
 function jobSuite(dir: string, n: number, tag = (i: number) => (i % 2 === 0 ? "keep" : "skip")): string {
@@ -238,6 +238,32 @@ describe("outages are errors, and errors keep what they spent", () => {
     expect(summary.totals.costUsd).toBe(summary.totals.erroredCostUsd);
     expect(summary.partial).toMatchObject({ reason: "stopped by --max-errors" });
   }, 60_000);
+});
+
+describe("rate limits never change the model under test", () => {
+  let api: FakeApi;
+  beforeAll(async () => {
+    api = await startFakeApi({ port: 0, faults: [{ kind: "429", rate: 0.5 }], seed: 5, retryAfterMs: 5 });
+  });
+  afterAll(() => api.close());
+
+  it("a 429 storm ends with every trial answered by the asked-for model, each wait counted", async () => {
+    const work = mkdtempSync(join(tmpdir(), "storm-"));
+    const out = join(work, "run");
+    const done = await startOrchestra(
+      ["run", jobSuite(work, 20), "--mode", "live", "--concurrency", "8", "--out", out],
+      { env: { ANTHROPIC_BASE_URL: api.url } },
+    ).done;
+    expect(done.code, done.stdout + done.stderr).toBe(0);
+    const results = trials(out);
+    expect(results.map((t) => t.verdict)).toEqual(Array(20).fill("pass"));
+    const calls = results.flatMap((t) => t.calls);
+    expect(new Set(calls.map((c) => c.model))).toEqual(new Set(["claude-haiku-5-5"]));
+    expect(calls.filter((c) => c.fellBack)).toEqual([]);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.routing.rateLimited).toBe(api.stats().faults["429"]);
+    expect(summary.routing.rateLimited).toBeGreaterThan(5);
+  }, 30_000);
 });
 
 describe("replay is keyed by the request, not the profile", () => {

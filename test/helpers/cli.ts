@@ -57,16 +57,3 @@ export function startOrchestra(
   );
   return { child, output: () => both, done };
 }
-
-/** Resolves once `predicate` holds for what the process printed (polls), or rejects after `ms`. */
-export async function waitFor(
-  running: Running,
-  predicate: (printed: string) => boolean,
-  ms = 20_000,
-): Promise<void> {
-  const started = Date.now();
-  while (!predicate(running.output())) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting; printed:\n${running.output()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

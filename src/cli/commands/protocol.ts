@@ -1,5 +1,11 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { type ValidationReport, type Violation, validateMessage } from "../../protocol/index.js";
+import {
+  deviationKinds,
+  readReply,
+  type ValidationReport,
+  type Violation,
+  validateMessage,
+} from "../../protocol/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { type Output, printJson } from "../output.js";
 
@@ -20,12 +26,17 @@ export async function protocolValidateCommand(
     typeof text === "string"
       ? validateMessage(text, { maxBytes: opts.maxBytes })
       : { compliant: false, recovered: false, violations: [text] };
+  // What the orchestrator would act on: the recovered reading, with what it had to undo.
+  const reading =
+    typeof text === "string" ? readReply(text, { limits: { maxBytes: opts.maxBytes } }) : undefined;
   if (opts.json) {
     printJson(output, {
       compliant: report.compliant,
       type: report.type ?? null,
       violations: report.violations,
       overheadRatio: report.overheadRatio ?? null,
+      readable: reading?.message !== undefined,
+      deviations: reading?.deviations ?? [],
     });
   } else if (report.compliant) {
     output.out(`compliant ${report.type} message; overhead ${formatRatio(report.overheadRatio)}`);
@@ -36,6 +47,12 @@ export async function protocolValidateCommand(
     output.out(`${file === "-" ? "stdin" : file}: ${what} (${report.violations.length} violation(s))`);
     for (const v of report.violations) {
       output.out(`  ${v.path}: ${v.message} (expected ${v.expected}, found ${v.found})`);
+    }
+    if (reading?.message) {
+      output.out(`the recovered reading reads a ${reading.message.type} message, undoing:`);
+      for (const d of reading.deviations) output.out(`  ${d.kind} at ${d.path}: ${d.detail}`);
+    } else if (reading) {
+      output.out(`nothing can be read without guessing: ${deviationKinds(reading).join(", ")}`);
     }
   }
   return report.compliant ? EXIT.ok : EXIT.failed;
