@@ -288,8 +288,8 @@ export class FakeApiHandler {
     const split = this.cache ? this.cache.account(freq.model, blocks) : plainInput(totalInput);
     const usage = usageOf(split, completion.outputTokens, override);
     const message = messageOf(messageId(seq), freq.model, completion, usage);
-    this.messy.record(plan, freq.requestId, freq.agent);
     await this.delay(latencyMs);
+    this.messy.record(plan, freq.requestId, freq.agent);
     s.tokens.input += usage.input_tokens;
     s.tokens.output += usage.output_tokens;
     s.tokens.cacheWrite += usage.cache_creation_input_tokens ?? 0;

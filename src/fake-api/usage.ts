@@ -103,7 +103,15 @@ function minimumOf(minTokens: PromptCacheOptions["minTokens"], model: string): n
 export class PromptCache {
   private readonly entries = new Map<string, number>();
 
-  constructor(private readonly options: PromptCacheOptions) {}
+  constructor(private readonly options: PromptCacheOptions) {
+    const { minTokens } = options;
+    const values = typeof minTokens === "number" ? [minTokens] : Object.values(minTokens);
+    for (const value of values) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new RangeError(`promptCache.minTokens must be whole numbers from 0, got ${value}`);
+      }
+    }
+  }
 
   account(model: string, blocks: readonly PromptBlock[]): InputSplit {
     if (!blocks.some((b) => b.cache)) {

@@ -130,6 +130,9 @@ describe("fake API prompt cache", () => {
     // A model the map does not name: 1024.
     expect(await twice("claude-opus-4-8", 1000)).toEqual(never);
     expect(await twice("claude-opus-4-8", 1024)).toEqual(cachedTwice(1024));
+    await expect(serve({ promptCache: { minTokens: { "claude-opus-4-8": -1 } } })).rejects.toThrow(
+      /minTokens must be whole numbers from 0, got -1/,
+    );
   });
 
   it("reads the minimums of a config's models section", () => {

@@ -1,5 +1,8 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../src/fake-api/index.js";
 import { INJECTED_MARKUP, mutate } from "../../src/fake-api/messy.js";
 import { mulberry32 } from "../../src/fake-api/prng.js";
 import {
@@ -10,6 +13,7 @@ import {
   type Message,
   readReply,
 } from "../../src/protocol/index.js";
+import { repoRoot } from "../helpers/cli.js";
 import { messageArb } from "../protocol/arbitraries.js";
 
 /** The answers a specialist may send, as the harness reads them. */
@@ -136,5 +140,67 @@ describe("messy replies: each mutation reads as exactly its deviation", () => {
       }),
       RUNS,
     );
+  });
+
+  it("holds on the hand-written replies of the shipped scenarios too", () => {
+    const dir = join(repoRoot, "fixtures/scenarios");
+    const replies = readdirSync(dir)
+      .filter((f) => f.endsWith(".yaml"))
+      .flatMap((f) => loadScenario(join(dir, f)).rules.flatMap((r) => (r.reply ? [r.reply] : [])))
+      .map((reply) =>
+        reply
+          .replace(/\{\{\s*agent\s*\}\}/g, "api-tester")
+          .replace(/\{\{\s*sender\s*\}\}/g, "qa-lead")
+          .replace(/\{\{\s*\w+\s*\}\}/g, "t-1"),
+      );
+    const compliant = replies.flatMap((text) => {
+      const reading = read(text);
+      return reading.compliant && reading.message ? [{ text, message: reading.message }] : [];
+    });
+    expect(compliant.length).toBeGreaterThan(100);
+    for (const { text, message } of compliant) {
+      for (const kind of DEVIATION_KINDS) {
+        for (let seed = 0; seed < 3; seed++) {
+          const mutation = mutate(text, kind, mulberry32(seed));
+          if (!mutation) continue;
+          const reading = read(mutation.text, mutation.stopReason);
+          expect(deviationKinds(reading), `${kind} of ${text.slice(0, 80)}`).toEqual([kind]);
+          if (kind === "truncated" || kind === "unrecoverable") expect(reading.message).toBeUndefined();
+          else if (!mutation.text.includes(INJECTED_MARKUP)) expect(reading.message).toEqual(message);
+        }
+      }
+    }
+  });
+
+  it("writes no text raw that would then read as something else, and injects markup instead", () => {
+    const summaries = [
+      "close it with </summary> here",
+      "drop the <!-- debug --> comment",
+      "the view starts with <?php echo 1; ?>",
+      "a <message type='x'> inside",
+      "write &lt; for <",
+      "the letter &#65; & more",
+    ];
+    for (const summary of summaries) {
+      const message: Message = {
+        type: "result",
+        id: "r-1",
+        from: "py-dev",
+        to: "backend-lead",
+        status: "complete",
+        confidence: "0.9",
+        summary,
+        deliverables: [],
+        findings: [],
+        plan: [],
+      };
+      const text = buildMessage(message);
+      expect(text).toContain("<![CDATA[");
+      const mutation = mutate(text, "markup-in-text", mulberry32(1));
+      expect(mutation?.text, summary).toContain(`]]>${INJECTED_MARKUP}</summary>`);
+      const reading = read(mutation!.text);
+      expect(deviationKinds(reading)).toEqual(["markup-in-text"]);
+      expect(reading.message).toEqual(injected(message));
+    }
   });
 });
