@@ -218,7 +218,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .default(8787)
         .argParser(nonNegativeInt),
     )
-    .addOption(new Option("--latency-ms <n>", "delay added to every response").argParser(nonNegativeInt))
+    .addOption(
+      new Option("--latency-ms <n>", "delay added to every response, recorded replies included").argParser(
+        nonNegativeInt,
+      ),
+    )
     .addOption(new Option("--rpm <n>", "requests per minute per model before 429").argParser(positiveInt))
     .addOption(new Option("--tpm <n>", "tokens per minute per model before 429").argParser(positiveInt))
     .option(
@@ -227,16 +231,28 @@ export function buildProgram(setExit: (code: number) => void): Command {
       collect,
       [],
     )
+    .addOption(
+      new Option(
+        "--messy <rate>",
+        "serve this share (0 to 1) of the replies messy, the way real models write them",
+      ).argParser(fraction),
+    )
+    .option(
+      "--messy-kinds <k1,k2>",
+      "the messy kinds to draw from (default all): fenced, prose-around, markup-in-text, enum-case, number-format, unknown-element, multiple-messages, truncated, unrecoverable",
+    )
     .option("--scenario <file>", "YAML scenario: replies and faults per agent, model and call")
     .option("--recordings <dir>", "serve recorded replies whose request fingerprint matches")
-    .addOption(new Option("--seed <n>", "seed of the fault PRNG").default(1).argParser(nonNegativeInt))
+    .addOption(
+      new Option("--seed <n>", "seed of the fault and messy draws").default(1).argParser(nonNegativeInt),
+    )
     .addHelpText(
       "after",
-      '\nExamples:\n  orchestra fake-api --port 0\n  orchestra fake-api --rpm 60 --fault 529:0.1 --fault timeout:0.02\n  orchestra fake-api --scenario fixtures/scenarios/edge-529.yaml\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 orchestra mission "..." --mode live\n\nThe first line printed is `listening on http://127.0.0.1:PORT`. Every response carries x-orchestra-synthetic: true.',
+      '\nExamples:\n  orchestra fake-api --port 0\n  orchestra fake-api --rpm 60 --fault 529:0.1 --fault timeout:0.02\n  orchestra fake-api --scenario fixtures/scenarios/edge-04-529-orchestrator.yaml\n  orchestra fake-api --messy 0.3 --messy-kinds fenced,truncated --seed 7\n  orchestra fake-api --recordings fixtures/recordings --latency-ms 200\n  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 orchestra mission "..." --mode live\n\nThe first line printed is `listening on http://127.0.0.1:PORT`. Every response carries x-orchestra-synthetic: true.\nThe prompt cache uses the minimum cacheable prompt of each model under `models:` in --config (1024 for a model not listed).',
     )
     .action(async (opts) => {
       const { fakeApiCommand } = await import("./commands/fake-api.js");
-      setExit(await fakeApiCommand(opts, processOutput));
+      setExit(await fakeApiCommand({ ...opts, config: program.opts().config }, processOutput));
     });
 
   return program;

@@ -5,6 +5,7 @@ import type { ErrorType } from "@anthropic-ai/sdk/resources/shared";
 import { serveFault } from "./fault-response.js";
 import { FaultPicker } from "./faults.js";
 import { messageOf } from "./message.js";
+import { type MessyDraw, MessyPicker } from "./messy-picker.js";
 import { RateLimiter } from "./rate-limit.js";
 import { type Completion, complete, defaultReply } from "./reply.js";
 import {
@@ -22,7 +23,14 @@ import { baseHeaders, errorBody, type Headers, Responder, retryHeaders } from ".
 import { ScenarioMatcher } from "./scenario.js";
 import { messageEvents } from "./sse.js";
 import type { FakeApiOptions, FakeApiStats, FakeRequest, RawResponse, ReplySpec } from "./types.js";
-import { type InputSplit, inputTokensOf, PromptCache, promptBlocks, usageOf } from "./usage.js";
+import {
+  type InputSplit,
+  inputTokensOf,
+  PromptCache,
+  promptBlocks,
+  type UsageOverride,
+  usageOf,
+} from "./usage.js";
 
 /** The real API's limit on a Messages request body. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -94,6 +102,7 @@ export class FakeApiHandler {
   private readonly limiter: RateLimiter;
   private readonly cache: PromptCache | undefined;
   private readonly picker: FaultPicker;
+  private readonly messy: MessyPicker;
   private readonly matcher: ScenarioMatcher | undefined;
   private readonly s: FakeApiStats = {
     requests: 0,
@@ -106,6 +115,8 @@ export class FakeApiHandler {
     rateLimited: 0,
     hanging: 0,
     tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    messy: {},
+    messyLog: [],
   };
 
   constructor(
@@ -126,6 +137,7 @@ export class FakeApiHandler {
         ? undefined
         : new PromptCache({ minTokens: cache === true ? 0 : (cache.minTokens ?? 0), now });
     this.picker = new FaultPicker(options.faults ?? [], options.seed ?? 1);
+    this.messy = new MessyPicker(options.messy ?? options.scenario?.messy, options.seed ?? 1);
     this.matcher = options.scenario ? new ScenarioMatcher(options.scenario) : undefined;
   }
 
@@ -139,6 +151,8 @@ export class FakeApiHandler {
       faults: { ...s.faults },
       tokens: { ...s.tokens },
       hanging: this.hanging.size,
+      messy: this.messy.counts(),
+      messyLog: this.messy.log(),
     };
   }
 
@@ -235,6 +249,7 @@ export class FakeApiHandler {
     }
     spec ??= this.matcher?.match(freq) ?? {};
     const rolled = this.picker.pick(freq.agent);
+    const draw = this.messy.draw(freq.agent);
     const fault = spec.fault ?? rolled;
     const latencyMs = spec.latencyMs ?? this.options.latencyMs ?? 0;
 
@@ -268,12 +283,13 @@ export class FakeApiHandler {
 
     const blocks = promptBlocks(freq.body);
     const totalInput = inputTokensOf(blocks);
-    const completion = this.completionOf(freq, spec, seq);
-    if (!this.admit(freq, totalInput + (spec.usage?.output_tokens ?? completion.outputTokens), out)) return;
+    const { completion, plan, override } = this.messyCompletion(freq, spec, seq, draw);
+    if (!this.admit(freq, totalInput + (override?.output_tokens ?? completion.outputTokens), out)) return;
     const split = this.cache ? this.cache.account(freq.model, blocks) : plainInput(totalInput);
-    const usage = usageOf(split, completion.outputTokens, spec.usage);
+    const usage = usageOf(split, completion.outputTokens, override);
     const message = messageOf(messageId(seq), freq.model, completion, usage);
     await this.delay(latencyMs);
+    this.messy.record(plan, freq.requestId, freq.agent);
     s.tokens.input += usage.input_tokens;
     s.tokens.output += usage.output_tokens;
     s.tokens.cacheWrite += usage.cache_creation_input_tokens ?? 0;
@@ -282,10 +298,33 @@ export class FakeApiHandler {
     else out.json(200, message, this.headersFor(freq));
   }
 
+  private textOf(freq: FakeRequest, spec: ReplySpec, seq: number): string {
+    return spec.text ?? defaultReply({ agent: freq.agent, sender: freq.sender, replyTo: freq.replyTo, seq });
+  }
+
   private completionOf(freq: FakeRequest, spec: ReplySpec, seq: number): Completion {
-    const text =
-      spec.text ?? defaultReply({ agent: freq.agent, sender: freq.sender, replyTo: freq.replyTo, seq });
-    return complete(text, freq.body, spec.stopReason);
+    return complete(this.textOf(freq, spec, seq), freq.body, spec.stopReason);
+  }
+
+  /**
+   * The reply of a successful response, messy or not. A reply cut by `truncated` reports the
+   * request's whole max_tokens as output, as a real reply stopped there does.
+   */
+  private messyCompletion(freq: FakeRequest, spec: ReplySpec, seq: number, draw: MessyDraw) {
+    const plan = this.messy.plan(freq, this.textOf(freq, spec, seq), spec.messy, draw);
+    const completion: Completion =
+      plan.stopReason === "max_tokens"
+        ? {
+            // No longer than max_tokens allows, stop sequences aside: the cut is the stop.
+            ...complete(plan.text, { ...freq.body, stop_sequences: [] }),
+            stopReason: "max_tokens",
+            stopSequence: null,
+            outputTokens: freq.body.max_tokens,
+          }
+        : complete(plan.text, freq.body, spec.stopReason);
+    const override: UsageOverride | undefined =
+      plan.stopReason === "max_tokens" ? { ...spec.usage, output_tokens: freq.body.max_tokens } : spec.usage;
+    return { completion, plan, override };
   }
 
   /** The message a faulty response starts sending: no rate-limit or prompt-cache effect. */

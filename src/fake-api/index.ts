@@ -12,6 +12,15 @@ export {
   parseFaultSpec,
   validateFaults,
 } from "./faults.js";
+export { INJECTED_MARKUP, type Mutation, mutate } from "./messy.js";
+export {
+  MESSY_LOG_LIMIT,
+  type MessyLogEntry,
+  type MessySpec,
+  MessySpecError,
+  parseMessyKinds,
+  validateMessy,
+} from "./messy-picker.js";
 export { DEFAULT_RPM, DEFAULT_TPM, WINDOW_MS } from "./rate-limit.js";
 export { recordedReplies } from "./recorded.js";
 export { STOP_REASONS } from "./reply.js";
@@ -20,6 +29,7 @@ export {
   intendedVerdict,
   loadScenario,
   MatchSchema,
+  MessySchema,
   parseScenario,
   REPLY_PLACEHOLDERS,
   RuleSchema,
@@ -38,4 +48,9 @@ export type {
   ReplyHook,
   ReplySpec,
 } from "./types.js";
-export { estimateTokens, type UsageOverride } from "./usage.js";
+export {
+  cacheMinimumsOf,
+  DEFAULT_CACHE_MIN_TOKENS,
+  estimateTokens,
+  type UsageOverride,
+} from "./usage.js";

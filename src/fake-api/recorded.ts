@@ -27,7 +27,8 @@ export function recordedReplies(dir: string): (request: FakeRequest) => ReplySpe
         .map((b) => b.text ?? "")
         .join("");
       const list = byFingerprint.get(parsed.data.fingerprint) ?? [];
-      list.push({ text, ...(body.usage ? { usage: body.usage } : {}), latencyMs: 0 });
+      // No latencyMs of its own: the server's (`--latency-ms`) applies, as to any other reply.
+      list.push({ text, ...(body.usage ? { usage: body.usage } : {}) });
       byFingerprint.set(parsed.data.fingerprint, list);
     }
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { DEVIATION_KINDS } from "../protocol/index.js";
 import { InputError } from "../shared/problem.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { FAULT_KINDS, type FaultKind } from "./faults.js";
@@ -63,8 +64,25 @@ const ReplyTextSchema = z
     "the assistant's reply text; may use {{agent}}, {{sender}}, {{replyTo}}, {{call}}, {{model}}, {{requestId}}",
   );
 
+const MessyKindSchema = z.enum(DEVIATION_KINDS, {
+  error: `expected a deviation kind: one of ${DEVIATION_KINDS.join(", ")}`,
+});
+
+export const MessySchema = z
+  .strictObject({
+    rate: z.number().min(0).max(1).describe("probability per reply, 0..1"),
+    kinds: z
+      .array(MessyKindSchema)
+      .min(1)
+      .optional()
+      .describe("the kinds drawn from, uniformly (default: all nine)"),
+  })
+  .describe(
+    "messy replies: each reply holding a protocol message is perturbed at this rate, the way real models write; a server's own messy option takes precedence",
+  );
+
 /** The keys that make up a rule's reply (as opposed to its fault). */
-const REPLY_KEYS = ["reply", "usage", "stopReason"] as const;
+const REPLY_KEYS = ["reply", "usage", "stopReason", "messy"] as const;
 
 export const RuleSchema = z
   .strictObject({
@@ -81,6 +99,9 @@ export const RuleSchema = z
       .optional()
       .describe("with a fault: the retry-after-ms hint (retry-after is its ceiling in seconds)"),
     shouldRetry: z.boolean().optional().describe("with a fault: send x-should-retry: true|false"),
+    messy: MessyKindSchema.optional().describe(
+      "always serve the rule's reply perturbed by this deviation kind (untouched when the kind does not apply to it)",
+    ),
     times: z
       .number()
       .int()
@@ -115,7 +136,8 @@ export const RuleSchema = z
       if (replyKeys.length === 0 && rule.latencyMs === undefined) {
         ctx.addIssue({
           code: "custom",
-          message: "a rule needs something to do: a reply, a fault, or a usage, stopReason or latencyMs",
+          message:
+            "a rule needs something to do: a reply, a fault, or a usage, stopReason, messy or latencyMs",
         });
       }
     }
@@ -130,6 +152,7 @@ export const ScenarioSchema = z
       .describe(
         "the verdict a case scripted by this scenario is meant to reach, by profile (default pass): a scripted miss says fail",
       ),
+    messy: MessySchema.optional(),
     rules: z.array(RuleSchema).describe("tried in order; the first that matches (and has uses left) answers"),
   })
   .describe("scripted replies and faults of the fake Anthropic API");
@@ -229,5 +252,6 @@ function replyOf(rule: ScenarioRule, req: FakeRequest): ReplySpec {
   if (rule.usage !== undefined) spec.usage = rule.usage;
   if (rule.latencyMs !== undefined) spec.latencyMs = rule.latencyMs;
   if (rule.stopReason !== undefined) spec.stopReason = rule.stopReason;
+  if (rule.messy !== undefined) spec.messy = rule.messy;
   return spec;
 }

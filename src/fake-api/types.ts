@@ -1,5 +1,7 @@
 import type { StopReason } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { DeviationKind } from "../protocol/index.js";
 import type { FaultKind, FaultSpec } from "./faults.js";
+import type { MessyLogEntry, MessySpec } from "./messy-picker.js";
 import type { MessagesBody } from "./request.js";
 import type { Scenario } from "./scenario.js";
 import type { UsageOverride } from "./usage.js";
@@ -46,6 +48,11 @@ export interface ReplySpec {
   /** With a fault: x-should-retry header. */
   shouldRetry?: boolean;
   raw?: RawResponse;
+  /**
+   * Serve the reply perturbed by this kind (see messy.ts), whatever the `messy` rate; untouched
+   * when the kind does not apply to it. Only a reply holding a `<message` is perturbed.
+   */
+  messy?: DeviationKind;
 }
 
 export type ReplyHook = (req: FakeRequest) => ReplySpec | undefined | Promise<ReplySpec | undefined>;
@@ -64,13 +71,26 @@ export interface FakeApiOptions {
   tpm?: number;
   /** Faults served at random, at most one per request; rates add up to at most 1. */
   faults?: readonly FaultSpec[];
-  /** Seed of the fault draws (default 1): same seed, same faults for the nth request of each agent. */
+  /**
+   * Seed of the fault and messy draws (default 1): same seed, same faults and perturbations for
+   * the nth request of each agent. The two draw from separate streams.
+   */
   seed?: number;
+  /**
+   * Messy replies: each successful reply holding a `<message` (not a fault, not a raw response) is
+   * perturbed with probability `rate` by one of `kinds` (default all nine deviation kinds), drawn
+   * uniformly; a kind that does not apply gives way to the next ones in the list. Takes the place
+   * of a scenario's own `messy`.
+   */
+  messy?: MessySpec;
   scenario?: Scenario;
   /** Consulted first for every request; undefined falls through to the scenario, then the default reply. */
   reply?: ReplyHook;
-  /** Prompt-cache simulation; `false` turns it off, `minTokens` sets the shortest cacheable prefix (default 0). */
-  promptCache?: boolean | { minTokens?: number };
+  /**
+   * Prompt-cache simulation; `false` turns it off. `minTokens` is the shortest cacheable prefix:
+   * one number for every model (default 0), or by model id, a model not listed getting 1024.
+   */
+  promptCache?: boolean | { minTokens?: number | Readonly<Record<string, number>> };
   /** retry-after-ms sent with 429/529/500 faults (default 10): the SDK honors it, so tests stay fast. */
   retryAfterMs?: number;
   /** Answer 401 authentication_error to requests without x-api-key or a Bearer token (default true). */
@@ -100,6 +120,10 @@ export interface FakeApiStats {
   hanging: number;
   /** Usage reported in successful replies. */
   tokens: { input: number; output: number; cacheWrite: number; cacheRead: number };
+  /** Messy replies served, by kind; only kinds served at least once appear. */
+  messy: Partial<Record<DeviationKind, number>>;
+  /** The messy replies served, oldest first: the last 10,000 at most. */
+  messyLog: MessyLogEntry[];
 }
 
 export interface FakeApi {

@@ -68,10 +68,30 @@ export interface InputSplit {
   cacheWrite1h: number;
 }
 
+/** The shortest cacheable prefix of a model missing from a per-model map of minimums. */
+export const DEFAULT_CACHE_MIN_TOKENS = 1024;
+
 export interface PromptCacheOptions {
-  /** Prefixes shorter than this are never cached (the real API's minimum is 1024-4096 by model). */
-  minTokens: number;
+  /**
+   * Prefixes shorter than this are never cached: one number for every model, or by model id (a
+   * model not listed: DEFAULT_CACHE_MIN_TOKENS), as the real API's minimum depends on the model.
+   */
+  minTokens: number | Readonly<Record<string, number>>;
   now: () => number;
+}
+
+/** The per-model minimums of a config's `models:` section, for `promptCache: { minTokens }`. */
+export function cacheMinimumsOf(config: {
+  models: Readonly<Record<string, { minCacheableTokens: number }>>;
+}): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(config.models).map(([model, facts]) => [model, facts.minCacheableTokens]),
+  );
+}
+
+function minimumOf(minTokens: PromptCacheOptions["minTokens"], model: string): number {
+  if (typeof minTokens === "number") return minTokens;
+  return Object.hasOwn(minTokens, model) ? minTokens[model]! : DEFAULT_CACHE_MIN_TOKENS;
 }
 
 /**
@@ -83,20 +103,29 @@ export interface PromptCacheOptions {
 export class PromptCache {
   private readonly entries = new Map<string, number>();
 
-  constructor(private readonly options: PromptCacheOptions) {}
+  constructor(private readonly options: PromptCacheOptions) {
+    const { minTokens } = options;
+    const values = typeof minTokens === "number" ? [minTokens] : Object.values(minTokens);
+    for (const value of values) {
+      if (!Number.isInteger(value) || value < 0) {
+        throw new RangeError(`promptCache.minTokens must be whole numbers from 0, got ${value}`);
+      }
+    }
+  }
 
   account(model: string, blocks: readonly PromptBlock[]): InputSplit {
     if (!blocks.some((b) => b.cache)) {
       return { input: inputTokensOf(blocks), cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
     }
     const now = this.options.now();
+    const minTokens = minimumOf(this.options.minTokens, model);
     const breakpoints: { end: number; tokens: number; key: string; ttl: CacheTtl }[] = [];
     const hash: Hash = createHash("sha256").update(model);
     let tokens = 0;
     blocks.forEach((b, i) => {
       hash.update(`\u0000${b.key}`);
       tokens += b.tokens;
-      if (b.cache && tokens >= this.options.minTokens) {
+      if (b.cache && tokens >= minTokens) {
         breakpoints.push({ end: i + 1, tokens, key: hash.copy().digest("hex"), ttl: b.cache });
       }
     });

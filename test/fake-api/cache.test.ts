@@ -1,5 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { describe, expect, it } from "vitest";
+import { cacheMinimumsOf } from "../../src/fake-api/index.js";
+import { shippedConfig } from "../helpers/config.js";
 import { clientOf, params, serve } from "./helpers.js";
 
 const SYSTEM = "You are the security auditor. ".repeat(40); // 1200 bytes: 300 tokens
@@ -95,6 +97,59 @@ describe("fake API prompt cache", () => {
     const min = await serve({ promptCache: { minTokens: 1024 } });
     const short = await clientOf(min).messages.create({ ...params, system: cached() });
     expect(short.usage.cache_creation_input_tokens).toBe(0);
+  });
+
+  it("takes the minimum by model: a prefix under its model's minimum is neither written nor read", async () => {
+    const api = await serve({
+      promptCache: { minTokens: { "claude-sonnet-5-5": 512, "claude-haiku-4-5": 4096 } },
+    });
+    const client = clientOf(api);
+    const prefix = (n: number): Anthropic.TextBlockParam[] => [
+      { type: "text", text: "x".repeat(4 * n), cache_control: { type: "ephemeral" } },
+    ];
+    const twice = async (model: string, n: number) => {
+      const first = await client.messages.create({ ...params, model, system: prefix(n) });
+      const second = await client.messages.create({ ...params, model, system: prefix(n) });
+      return [first.usage, second.usage].map((u) => [
+        u.cache_creation_input_tokens,
+        u.cache_read_input_tokens,
+      ]);
+    };
+    const cachedTwice = (n: number) => [
+      [n, 0],
+      [0, n],
+    ];
+    const never = [
+      [0, 0],
+      [0, 0],
+    ];
+    expect(await twice("claude-sonnet-5-5", 511)).toEqual(never);
+    expect(await twice("claude-sonnet-5-5", 600)).toEqual(cachedTwice(600));
+    expect(await twice("claude-haiku-4-5", 4095)).toEqual(never);
+    expect(await twice("claude-haiku-4-5", 4096)).toEqual(cachedTwice(4096));
+    // A model the map does not name: 1024.
+    expect(await twice("claude-opus-4-8", 1000)).toEqual(never);
+    expect(await twice("claude-opus-4-8", 1024)).toEqual(cachedTwice(1024));
+    await expect(serve({ promptCache: { minTokens: { "claude-opus-4-8": -1 } } })).rejects.toThrow(
+      /minTokens must be whole numbers from 0, got -1/,
+    );
+  });
+
+  it("reads the minimums of a config's models section", () => {
+    expect(cacheMinimumsOf(shippedConfig)).toEqual({
+      "claude-opus-5-5": 512,
+      "claude-sonnet-5-5": 512,
+      "claude-haiku-5-5": 512,
+      "claude-opus-4-8": 1024,
+      "claude-sonnet-5": 1024,
+      "claude-haiku-4-5": 4096,
+    });
+    // Every model a tier serves has its minimum.
+    for (const tier of Object.values(shippedConfig.tiers)) {
+      for (const model of [tier.model, ...(tier.fallback ?? [])]) {
+        expect(cacheMinimumsOf(shippedConfig)).toHaveProperty([model]);
+      }
+    }
   });
 
   it("leaves the cache alone on faults and rate-limited requests", async () => {
