@@ -11,7 +11,7 @@ const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
 const { loadConfig } = await dist("config/index.js");
 const { loadAgents } = await dist("agents/index.js");
 const { createGateway, RecordingStore } = await dist("models/index.js");
-const { intendedVerdict, loadScenario, startFakeApi } = await dist("fake-api/index.js");
+const { cacheMinimumsOf, intendedVerdict, loadScenario, startFakeApi } = await dist("fake-api/index.js");
 const { loadSuites, runSuite } = await dist("suite/index.js");
 
 const root = new URL("..", import.meta.url).pathname;
@@ -57,7 +57,13 @@ for (const c of cases) {
   const verdicts = [];
   const scenario = loadScenario(scenarioFile);
   for (const profile of PROFILES) {
-    const api = await startFakeApi({ port: 0, scenario, seed: 1 });
+    // The prompt cache honours each model's minimum cacheable length, as the real API does.
+    const api = await startFakeApi({
+      port: 0,
+      scenario,
+      seed: 1,
+      promptCache: { minTokens: cacheMinimumsOf(config) },
+    });
     try {
       const gateway = createGateway({
         config,

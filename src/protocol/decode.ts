@@ -69,6 +69,13 @@ function unexpected(
       message: `unexpected attribute ${name}`,
     });
   }
+  if (textAllowed && el.markup)
+    out.violations.push({
+      path,
+      expected: "text (escape < as &lt;, or use CDATA)",
+      found: "a comment or processing instruction",
+      message: `a comment or processing instruction inside <${el.name}>: its text would be lost (\`<?php ... ?>\` written raw?)`,
+    });
   if (!textAllowed && el.text !== "") {
     out.violations.push({
       path,

@@ -1,7 +1,7 @@
 import { describeCode, firstNonXmlChar } from "./chars.js";
 import { decodeMessage, type Extra, type Violation } from "./decode.js";
 import type { Deviation, DeviationKind } from "./deviations.js";
-import { DEFAULT_LIMITS, nestingDepth, type ParseLimits, undefinedEntities } from "./limits.js";
+import { DEFAULT_LIMITS, type ParseLimits, undefinedEntities } from "./limits.js";
 import { normalizeValues } from "./normalize.js";
 import { overheadRatio } from "./overhead.js";
 import { parseMessage, schemaViolations } from "./parse.js";
@@ -31,7 +31,10 @@ export interface ReplyReading {
   strictMessage?: Message;
   /** The recovered reading's message; undefined when nothing can be read (`unrecoverable`, `truncated`). */
   message?: Message;
-  /** What the recovered reading undid, in the order found; empty for a compliant reply. */
+  /**
+   * What the recovered reading undid, in the order found. A compliant reply has none but
+   * `truncated` when the call stopped at max_tokens (a fact about the call, not the text).
+   */
   deviations: Deviation[];
   /** Elements and attributes the protocol does not know, set aside. */
   extras: Extra[];
@@ -150,7 +153,11 @@ interface Span {
 
 /** Message spans, in order: each from an opening tag to the first closing tag after it. */
 function spansOf(masked: string): Span[] {
-  const opens = [...masked.matchAll(OPEN)].map((m) => m.index);
+  // `<message>` written in prose ("the `<message>` below") is no envelope: an open tag counts only
+  // if it names a type, unless none does.
+  const all = [...masked.matchAll(OPEN)].map((m) => m.index);
+  const typed = all.filter((at) => /^<message\b[^>]*?\stype\s*=/.test(masked.slice(at, at + 500)));
+  const opens = typed.length > 0 ? typed : all;
   const closes = [...masked.matchAll(CLOSE)].map((m) => ({ at: m.index, end: m.index + m[0].length }));
   const spans: Span[] = [];
   let from = 0;
@@ -177,14 +184,27 @@ function reads(xml: string): boolean {
   return readXml(xml).ok;
 }
 
-function childInTextElement(el: XmlElement): boolean {
-  for (const [name, children] of el.children) {
-    for (const child of children) {
-      if (TEXT_ELEMENTS.has(name) && child.children.size > 0) return true;
-      if (childInTextElement(child)) return true;
-    }
+/** A text element holding elements, a comment or a processing instruction: markup meant as text. */
+function textElementHoldsMarkup(root: XmlElement): boolean {
+  const stack = [root];
+  for (let el = stack.pop(); el; el = stack.pop()) {
+    if (TEXT_ELEMENTS.has(el.name) && (el.children.size > 0 || el.markup)) return true;
+    for (const children of el.children.values()) stack.push(...children);
   }
   return false;
+}
+
+/** The depth of a tree, without recursion; stops counting past `limit`. */
+function depthOf(root: XmlElement, limit: number): number {
+  let max = 0;
+  const stack: [XmlElement, number][] = [[root, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [el, depth] = top;
+    if (depth > max) max = depth;
+    if (max > limit) return max;
+    for (const children of el.children.values()) for (const child of children) stack.push([child, depth + 1]);
+  }
+  return max;
 }
 
 function recover(text: string, limits: ParseLimits, allowedTypes: readonly string[] | undefined): Recovered {
@@ -238,18 +258,20 @@ function recover(text: string, limits: ParseLimits, allowedTypes: readonly strin
 
   const span = text.slice(chosen.start, chosen.end);
   if (!chosen.closed) return unreadable([refusal("the message is not closed")], deviations, chosen.type);
-  const depth = nestingDepth(span, limits.maxDepth);
-  if (depth > limits.maxDepth)
-    return unreadable([refusal(`nesting deeper than ${limits.maxDepth} levels`)], deviations, chosen.type);
+  const tooDeep = refusal(`nesting deeper than ${limits.maxDepth} levels`);
 
-  // First as written; markup is repaired only where the text as written cannot be read.
+  // First as written; markup is repaired only where the text as written cannot be read. Raw `<`
+  // in text can look like nesting, so depth is judged on the tree read (the reader is iterative).
   const asWritten = readXml(span);
-  let root: XmlElement | undefined = asWritten.ok ? asWritten.root : undefined;
-  if (!root || undefinedEntities(span).length > 0 || childInTextElement(root)) {
+  let root: XmlElement | undefined =
+    asWritten.ok && depthOf(asWritten.root, limits.maxDepth) <= limits.maxDepth ? asWritten.root : undefined;
+  if (!root || undefinedEntities(span).length > 0 || textElementHoldsMarkup(root)) {
     const read = asWritten;
     const repair = repairMarkup(span, reads);
     const again = readXml(repair.text);
-    if (!again.ok || childInTextElement(again.root))
+    if (again.ok && depthOf(again.root, limits.maxDepth) > limits.maxDepth)
+      return unreadable([tooDeep], deviations, chosen.type);
+    if (!again.ok || textElementHoldsMarkup(again.root))
       return unreadable(
         [
           {

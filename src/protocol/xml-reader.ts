@@ -116,10 +116,12 @@ function read(xml: string): XmlElement {
       }
       if (xml.startsWith("<!--", i)) {
         i = endOf("-->", i + 4, "comment");
+        top.element.markup = true;
         continue;
       }
       if (xml.startsWith("<?", i)) {
         i = endOf("?>", i + 2, "processing instruction");
+        top.element.markup = true;
         continue;
       }
       if (xml.startsWith("</", i)) {

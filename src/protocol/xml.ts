@@ -4,6 +4,8 @@ export interface XmlElement {
   attrs: Record<string, string>;
   children: Map<string, XmlElement[]>;
   text: string;
+  /** A comment or processing instruction sat in its content: valid XML whose text a reader drops. */
+  markup?: boolean;
 }
 
 export { decodeEntities, readXml, type XmlRead } from "./xml-reader.js";

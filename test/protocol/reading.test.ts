@@ -73,6 +73,26 @@ describe("the two readings of a reply", () => {
     });
   });
 
+  it("reads what the first release's reader lost or refused (found by the messy fake API)", () => {
+    // `<message>` named in prose is no envelope.
+    const named = read(`Here is the \`<message>\` reply:\n${RESULT}`);
+    expect(named.message).toEqual(original);
+    expect(deviationKinds(named)).toEqual(["prose-around"]);
+    // Forty raw comparisons in a text field are text, not forty levels of nesting.
+    const code = Array.from({ length: 40 }, (_, i) => `if (a${i} < b && c > d) {}`).join("\n");
+    const deep = read(RESULT.replace("Fixed the N+1.", code));
+    expect(deep.message).toMatchObject({ summary: code });
+    expect(deviationKinds(deep)).toEqual(["markup-in-text"]);
+    // A processing instruction or comment inside a text field is text the XML reader would drop.
+    const php = RESULT.replace("Fixed the N+1.", "Put <?php echo $user; ?> in the view <!-- debug -->.");
+    expect(validateMessage(php).compliant).toBe(false);
+    expect(validateMessage(php).violations[0]!.message).toMatch(/processing instruction inside <summary>/);
+    expect(read(php).message).toMatchObject({
+      summary: "Put <?php echo $user; ?> in the view <!-- debug -->.",
+    });
+    expect(deviationKinds(read(php))).toEqual(["markup-in-text"]);
+  });
+
   it("takes an empty container as none, and calls it compliant", () => {
     const r = read(
       RESULT.replace(/<findings>[\s\S]*<\/findings>/, "<findings></findings>\n  <deliverables/>"),
