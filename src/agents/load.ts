@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import type { Problem } from "../shared/problem.js";
+import { MAX_PROBLEMS_PER_FILE, type Problem } from "../shared/problem.js";
+import { readTextFile } from "../shared/text-file.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import type { Agent } from "./agent.js";
 import { splitFrontMatter } from "./front-matter.js";
@@ -31,14 +32,12 @@ export function loadAgents(dir: string, options: LoadAgentsOptions): Registry {
   const agents: Agent[] = [];
   for (const path of listAgentFiles(dir)) {
     const file = display(path);
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (err) {
-      problems.push({ file, message: `cannot read file: ${(err as Error).message}` });
+    const read = readTextFile(path, "agent files are UTF-8 Markdown with YAML front matter", file);
+    if (read.kind !== "text") {
+      problems.push(read.problem);
       continue;
     }
-    const result = parseAgent(text, file, options.tiers);
+    const result = parseAgent(read.text, file, options.tiers);
     if ("agent" in result) agents.push(result.agent);
     problems.push(...result.problems);
   }
@@ -77,7 +76,7 @@ export function parseAgent(
   const split = splitFrontMatter(text, file);
   if ("message" in split) return { problems: [split] };
   const source = parseYaml(split.yaml, file, { lineOffset: split.yamlLineOffset });
-  if (source.syntaxProblems.length > 0) return { problems: source.syntaxProblems };
+  if (source.syntaxProblems.length > 0) return { problems: atMost(source.syntaxProblems, file) };
   if (
     source.value === null ||
     source.value === undefined ||
@@ -99,7 +98,7 @@ export function parseAgent(
   if (!parsed.success) {
     const problems = zodIssuesToProblems(parsed.error.issues, source);
     for (const p of problems) p.fix ??= fixFor(p.field);
-    return { problems };
+    return { problems: atMost(problems, file) };
   }
   const fm = parsed.data;
   const tier = fm.model ?? INHERIT;
@@ -143,8 +142,20 @@ export function parseAgent(
   return { agent, problems };
 }
 
+/**
+ * A registry's problems are printed one by one (`orchestra agents`, and its JSON): a front matter
+ * with thousands of errors keeps the first few dozen and says how many more there were.
+ */
+function atMost(problems: Problem[], file: string): Problem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_FILE) return problems;
+  const more = problems.length - MAX_PROBLEMS_PER_FILE;
+  return [...problems.slice(0, MAX_PROBLEMS_PER_FILE), { file, message: `and ${more} more problem(s)` }];
+}
+
 function fixFor(field: string | undefined): string | undefined {
   switch (field) {
+    case "tools":
+      return "write `tools: Read, Grep, Edit`, or one tool per line (`- Read`); leave tools out to allow every tool";
     case "name":
       return "add `name: kebab-case-name` to the front matter";
     case "description":

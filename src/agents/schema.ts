@@ -1,14 +1,20 @@
 import { z } from "zod";
 import { NAME_PATTERN, RoleSchema } from "../config/index.js";
 
-/** A comma-separated string (Claude Code's own form) or a YAML list, normalized to a list. */
-const stringList = z
-  .union([z.string(), z.array(z.string())])
-  .transform((value) =>
-    (Array.isArray(value) ? value : value.split(","))
-      .map((item) => item.trim())
-      .filter((item) => item !== ""),
-  );
+/**
+ * A comma-separated string (Claude Code's own form) or a YAML list, normalized to a list. zod's
+ * message for a value that is neither, "Invalid input", did not say what the field takes.
+ */
+const stringList = (example: string, items: string) =>
+  z
+    .union([z.string(), z.array(z.string())], {
+      error: `must be a comma-separated string such as "${example}", or a YAML list of ${items}`,
+    })
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(","))
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    );
 
 /**
  * Front matter of an agent file: Claude Code's subagent fields plus the orchestra's own
@@ -19,11 +25,15 @@ const stringList = z
 export const AgentFrontMatterSchema = z.looseObject({
   name: z.string({ error: "required: the agent's name" }).regex(NAME_PATTERN, "must be kebab-case"),
   description: z.string({ error: "required: when to use this agent" }).min(1, "must not be empty"),
-  tools: stringList.optional().describe("Tools the agent may use; omitted means all tools"),
+  tools: stringList("Read, Grep, Edit", "tool names")
+    .optional()
+    .describe("Tools the agent may use; omitted means all tools"),
   model: z.string().min(1).optional().describe("A tier from orchestra.config.yaml, or `inherit`"),
   role: RoleSchema.default("specialist"),
   coordinator: z.string().regex(NAME_PATTERN, "must be an agent name").optional(),
-  domains: stringList.default([]).describe("Tags used for routing and context filtering"),
+  domains: stringList("backend, python", "tags")
+    .default([])
+    .describe("Tags used for routing and context filtering"),
 });
 
 export type AgentFrontMatter = z.infer<typeof AgentFrontMatterSchema>;

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { z } from "zod";
-import { InputError, type Problem } from "../shared/problem.js";
+import { InputError, MAX_PROBLEMS_PER_FILE, type Problem } from "../shared/problem.js";
+import { readTextFile } from "../shared/text-file.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { type Config, ConfigSchema } from "./schema.js";
 
@@ -18,10 +18,9 @@ export interface LoadedConfig {
 
 /** Loads and validates `orchestra.config.yaml`; throws InputError listing every problem. */
 export function loadConfig(file: string = resolve(CONFIG_FILE)): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
+  const read = readTextFile(file, `the configuration is UTF-8 YAML (${CONFIG_FILE})`);
+  if (read.kind === "not-text") throw new InputError([read.problem]);
+  if (read.kind === "unreadable") {
     throw new InputError([
       {
         file,
@@ -30,7 +29,7 @@ export function loadConfig(file: string = resolve(CONFIG_FILE)): LoadedConfig {
       },
     ]);
   }
-  const source = parseYaml(text, file);
+  const source = parseYaml(read.text, file);
   return { file, config: configOf(source, file), positionOf: (path) => source.positionOf(path) };
 }
 
@@ -42,7 +41,11 @@ function configOf(source: ReturnType<typeof parseYaml>, file: string): Config {
   if (source.syntaxProblems.length > 0) throw new InputError(source.syntaxProblems);
   const parsed = ConfigSchema.safeParse(source.value);
   if (!parsed.success) throw new InputError(zodIssuesToProblems(parsed.error.issues, source));
-  const problems = crossCheck(parsed.data, file, source.positionOf);
+  // Positions for the problems that will be printed only (see MAX_PROBLEMS_PER_FILE).
+  let positioned = 0;
+  const problems = crossCheck(parsed.data, file, (path) =>
+    positioned++ < MAX_PROBLEMS_PER_FILE ? source.positionOf(path) : undefined,
+  );
   if (problems.length > 0) throw new InputError(problems);
   const { escalation, maxTokens } = parsed.data.orchestra;
   const order = escalation.order ?? DEFAULT_ESCALATION.filter((tier) => tier in parsed.data.tiers);

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { DEVIATION_KINDS } from "../protocol/index.js";
 import { InputError } from "../shared/problem.js";
+import { readTextFile } from "../shared/text-file.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { FAULT_KINDS, type FaultKind } from "./faults.js";
 import { STOP_REASONS } from "./reply.js";
@@ -176,13 +176,11 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
 
 /** Reads and parses a scenario file (see docs/fake-api.md). */
 export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError([{ file, message: `cannot read scenario: ${(err as Error).message}` }]);
-  }
-  return parseScenario(text, file);
+  const read = readTextFile(file, "scenarios are UTF-8 YAML");
+  if (read.kind === "unreadable")
+    throw new InputError([{ file, message: `cannot read scenario: ${read.error.message}` }]);
+  if (read.kind === "not-text") throw new InputError([read.problem]);
+  return parseScenario(read.text, file);
 }
 
 export function renderReply(text: string, req: FakeRequest): string {

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { ContextItem } from "../orchestra/index.js";
-import { InputError, type Problem } from "../shared/problem.js";
+import { InputError, MAX_PROBLEMS_PER_FILE, type Problem } from "../shared/problem.js";
+import { readTextFile } from "../shared/text-file.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
 import { ASSERTION_TYPES, type SuiteCase, SuiteFileSchema, type SuiteName } from "./schema.js";
 
@@ -64,11 +65,20 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
   };
   for (const path of suiteFiles(paths)) {
     const file = relative(displayRoot, resolve(path)).split(sep).join("/") || path;
-    const source = parseYaml(readFileSync(path, "utf8"), file);
+    const read = readTextFile(path, "suites are UTF-8 YAML", file);
+    if (read.kind !== "text") {
+      problems.push(read.problem);
+      continue;
+    }
+    const source = parseYaml(read.text, file);
     if (source.syntaxProblems.length > 0) {
       problems.push(...source.syntaxProblems);
       continue;
     }
+    // Positions only for the problems of this file that will be printed (see MAX_PROBLEMS_PER_FILE).
+    const before = problems.length;
+    const at = (path: PropertyKey[]) =>
+      problems.length - before < MAX_PROBLEMS_PER_FILE ? source.positionOf(path) : undefined;
     const unknown = unknownAssertions(source.value, file, source.positionOf);
     if (unknown.length > 0) {
       problems.push(...unknown);
@@ -85,7 +95,7 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
       if (first) {
         problems.push({
           file,
-          ...source.positionOf(["cases", index, "id"]),
+          ...at(["cases", index, "id"]),
           field: `cases.${index}.id`,
           message: `duplicate case id "${c.id}", also in ${first}`,
           fix: "give every case a unique id",
@@ -104,7 +114,7 @@ export function loadSuites(paths: readonly string[], displayRoot = process.cwd()
         if (text === undefined) {
           problems.push({
             file,
-            ...source.positionOf(["cases", index, "input", "context", i, "file"]),
+            ...at(["cases", index, "input", "context", i, "file"]),
             field: `cases.${index}.input.context.${i}.file`,
             message: `context file not found or not readable: ${entry.file}`,
             fix: "paths are relative to the suite file's folder",
@@ -150,7 +160,7 @@ function unknownAssertions(
       if (typeof type === "string" && !(ASSERTION_TYPES as readonly string[]).includes(type)) {
         problems.push({
           file,
-          ...positionOf(["cases", i, "expect", j, "type"]),
+          ...(problems.length < MAX_PROBLEMS_PER_FILE ? positionOf(["cases", i, "expect", j, "type"]) : {}),
           field: `cases.${i}.expect.${j}.type`,
           message: `unknown assertion "${type}"`,
           expected: `one of ${ASSERTION_TYPES.join(", ")}`,

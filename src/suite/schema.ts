@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { oneOfShapes } from "../shared/schema-messages.js";
 
 export const SUITES = ["individual", "coordinator", "mission", "edge"] as const;
 export type SuiteName = (typeof SUITES)[number];
@@ -26,7 +27,7 @@ const common = {
   criteria: z.array(z.string().min(1)).optional().describe("acceptance criteria of the task"),
 };
 
-export const InputSchema = z.union([
+const inputShapes = [
   z.strictObject({
     agent: agentName.describe("a specialist: one agent, one task"),
     task: z.string().min(1),
@@ -38,7 +39,10 @@ export const InputSchema = z.union([
     ...common,
   }),
   z.strictObject({ mission: z.string().min(1).describe("a mission for the orchestrator"), ...common }),
-]);
+] as const;
+
+// zod's own message, "Invalid input", does not say what input accepts: the shapes do.
+export const InputSchema = z.union(inputShapes, { error: oneOfShapes(inputShapes) });
 
 const AssertionSchemas = [
   z.strictObject({
