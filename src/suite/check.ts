@@ -16,6 +16,8 @@ export function checkCaseAgents(cases: readonly LoadedCase[], agents: readonly A
     const name =
       key === "agent" ? (input as { agent: string }).agent : (input as { coordinator: string }).coordinator;
     const agent = byName.get(name);
+    if (agent && (key === "agent" || agent.role !== "specialist")) continue;
+    // Positions are computed only for a problem: they need the slow positioned YAML document.
     const where = { file: c.file, ...c.positionOf(["input", key]), field: `${c.id}.input.${key}` };
     if (!agent) {
       const near = [...byName.keys()].filter((n) => n.includes(name.split("-")[0] ?? name)).slice(0, 3);
