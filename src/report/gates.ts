@@ -116,13 +116,16 @@ export function evaluateGates(input: {
       `>= ${gates.minCases}`,
       "suites/",
     ),
+    // A rate over a few scored cases, the rest errored, is not the suite's pass rate.
     gate(
       "pass-rate",
       "Pass rate",
-      s.totals.passRate !== null && s.totals.passRate >= gates.minPassRate,
+      s.totals.passRate !== null &&
+        s.totals.passRate >= gates.minPassRate &&
+        s.totals.scoredCases >= gates.minCases,
       s.totals.passRate === null
         ? `${NO_EVIDENCE}: every trial errored`
-        : `${pct(s.totals.passRate)} [${pct(s.totals.ci95?.[0])}, ${pct(s.totals.ci95?.[1])}]`,
+        : `${pct(s.totals.passRate)} [${pct(s.totals.ci95?.[0])}, ${pct(s.totals.ci95?.[1])}]${s.totals.scoredCases < s.totals.cases ? ` on ${s.totals.scoredCases} of ${s.totals.cases} cases (the rest only errored)${s.totals.scoredCases < gates.minCases ? `: too few to certify (gates.minCases ${gates.minCases})` : ""}` : ""}`,
       `>= ${pct(gates.minPassRate)}`,
       s.failures.map((f) => f.case).join(", ") || "all cases passed",
     ),

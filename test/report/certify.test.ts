@@ -151,6 +151,14 @@ describe("readiness gates", () => {
     expect(r.ready).toBe(false);
   });
 
+  it("fails the pass rate when it stands on fewer scored cases than a certification needs", () => {
+    const { a, b } = runs(600);
+    const mostlyErrored = b.map((t, i) => (i >= 10 ? { ...t, verdict: "error" as const } : t));
+    const g = gates(a, mostlyErrored).gates.find((x) => x.id === "pass-rate")!;
+    expect(g.status).toBe("fail");
+    expect(g.measured).toMatch(/on 10 of 600 cases \(the rest only errored\): too few to certify/);
+  });
+
   it("fails the fallback gate on a fallback a case does not assert, not on one it does", () => {
     const { a, b } = runs(600);
     const fell = (t: TrialResult, asserted: boolean) => ({
