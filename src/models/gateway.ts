@@ -54,6 +54,8 @@ export interface CallResult {
   servedOther: boolean;
   /** 429s this call waited out on its model (never a reason to change the model). */
   rateLimited: number;
+  /** When the call started, ms since the epoch (this machine's clock). */
+  startedAt: number;
   usage: TokenUsage;
   costMicroUsd: number;
   latencyMs: number;
@@ -303,6 +305,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const chain = [tier.model, ...tier.fallback];
     const fellBackFrom: FallbackStep[] = [];
     const started = now();
+    const startedAt = Date.now();
     const state = new CallState(
       context,
       (fingerprint) => {
@@ -404,6 +407,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         servedModel,
         servedOther: !sameModel(model, servedModel),
         rateLimited,
+        startedAt,
         usage,
         costMicroUsd: costMicroUsd(config.prices, priced, usage),
         latencyMs: Math.round(latencyMs * 10) / 10,

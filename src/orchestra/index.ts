@@ -29,3 +29,4 @@ export type {
   TraceTotals,
 } from "./trace.js";
 export { parsedOf } from "./trace.js";
+export { type TaskNode, taskTree } from "./tree.js";

@@ -487,6 +487,7 @@ export class Mission {
         ...(enlarged ? { truncationRetry: true } : {}),
         maxTokens,
         stopReason: result.stopReason,
+        startedAt: result.startedAt,
         ...(result.servedOther ? { servedOther: result.servedModel } : {}),
         ...(result.rateLimited > 0 ? { rateLimited: result.rateLimited } : {}),
         reply: {

@@ -61,6 +61,8 @@ export interface CallEvent {
   servedOther?: string;
   /** 429s the call waited out on its model. */
   rateLimited?: number;
+  /** When the call started, ms since the epoch. */
+  startedAt: number;
   /** How the reply read: strictly compliant, read at all (recovered), and what had to be undone. */
   reply: ReplyRecord;
   layers: LayerVerdict[];

@@ -13,6 +13,10 @@ const usage = z.strictObject({
 
 /** One model call of a trial, compact: enough to aggregate cost, tokens and latency per tier and agent. */
 export const CallRecordSchema = z.strictObject({
+  /** The task the call answered (`m1/t2/t1`), a node of the trial's `tree`. */
+  task: z.string().optional(),
+  /** When the call started, in ms after the trial started (this machine's clock). */
+  startMs: z.number().optional(),
   agent: z.string(),
   tier: z.string(),
   model: z.string(),
@@ -37,6 +41,26 @@ export const CallRecordSchema = z.strictObject({
   servedModel: z.string().optional(),
   /** 429s this call waited out on its own model. */
   rateLimited: z.number().int().optional(),
+});
+
+/** One task of a trial's delegation tree (src/orchestra/tree.ts TaskNode). */
+export const TaskNodeSchema = z.strictObject({
+  task: z.string(),
+  parent: z.string().nullable(),
+  agent: z.string(),
+  objective: z.string(),
+  tiers: z.array(z.string()),
+  models: z.array(z.string()),
+  calls: z.number().int(),
+  tokens: z.number().int(),
+  costMicroUsd: z.number().int(),
+  latencyMs: z.number(),
+  latencySource: z.enum(["measured", "recorded", "none"]),
+  flags: z.array(z.string()),
+  notes: z.array(z.string()),
+  reply: z
+    .strictObject({ type: z.string(), compliant: z.boolean(), recovered: z.boolean(), summary: z.string() })
+    .nullable(),
 });
 
 /** One line of results.jsonl: a trial, written the moment it ends. */
@@ -101,9 +125,14 @@ export const TrialResultSchema = z.strictObject({
     models: z.array(z.string()),
   }),
   durationMs: z.number(),
+  /** When the trial started (ISO 8601), by this machine's clock. */
+  startedAt: z.string().optional(),
+  /** The trial's delegation tree: every task, parents first. */
+  tree: z.array(TaskNodeSchema).default([]),
 });
 
 export type CallRecord = z.infer<typeof CallRecordSchema>;
+export type TaskNodeRecord = z.infer<typeof TaskNodeSchema>;
 export type TrialResult = z.infer<typeof TrialResultSchema>;
 
 /**

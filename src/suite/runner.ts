@@ -9,6 +9,7 @@ import {
   Mission,
   type MissionOutcome,
   mapBounded,
+  taskTree,
 } from "../orchestra/index.js";
 import type { Message } from "../protocol/index.js";
 import { type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
@@ -183,6 +184,8 @@ async function runTrial(
   judgeOf: ReturnType<typeof judgeFor>,
 ): Promise<TrialResult> {
   const started = performance.now();
+  const startedEpoch = Date.now();
+  const startedAt = new Date(startedEpoch).toISOString();
   const base = {
     case: c.id,
     suite: c.suite,
@@ -227,10 +230,11 @@ async function runTrial(
       verdict: "error",
       reason,
       assertions: [],
-      ...summarize(mission.snapshot()),
+      ...summarize(mission.snapshot(), startedEpoch),
       final: { type: "none" },
       judgeCostMicroUsd: 0,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
+      startedAt,
     };
   }
   const assertions: AssertionResult[] = [];
@@ -254,14 +258,16 @@ async function runTrial(
           ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
           : failures,
     assertions: assertions.map(({ type, pass, reason }) => ({ type, pass, reason })),
-    ...summarize(outcome),
+    ...summarize(outcome, startedEpoch),
     judgeCostMicroUsd: assertions.reduce((n, a) => n + (a.judgeCostMicroUsd ?? 0), 0),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
+    startedAt,
   };
 }
 
 function summarize(
   outcome: Pick<MissionOutcome, "trace" | "totals" | "criticalPathMs"> & { final?: Message },
+  startedAt?: number,
 ) {
   const calls = outcome.trace.events.filter((e): e is CallEvent => e.kind === "call");
   let messageBytes = 0;
@@ -309,6 +315,8 @@ function summarize(
       contextBytesAfter: calls.reduce((n, c) => n + c.context.bytesAfter, 0),
     },
     calls: calls.map((c) => ({
+      task: c.task,
+      ...(startedAt === undefined ? {} : { startMs: Math.round((c.startedAt - startedAt) * 10) / 10 }),
       agent: c.agent,
       tier: c.tier,
       model: c.model,
@@ -328,6 +336,7 @@ function summarize(
       ...(c.servedOther ? { servedModel: c.servedOther } : {}),
       ...(c.rateLimited ? { rateLimited: c.rateLimited } : {}),
     })),
+    tree: taskTree(outcome.trace),
     usage: t.usage,
     costMicroUsd: t.costMicroUsd,
     latencyMs: outcome.criticalPathMs,

@@ -52,6 +52,7 @@ function stubGateway(
         servedModel: "m",
         servedOther: false,
         rateLimited: 0,
+        startedAt: 0,
         usage: ZERO_USAGE,
         costMicroUsd: 0,
         latencyMs: latency[context.agent] ?? 0,

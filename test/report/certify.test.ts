@@ -71,6 +71,7 @@ function trial(
     latencySource: "recorded",
     provenance: { live: 1, synthetic: 0, models: [`m-${tier}`] },
     durationMs: 1,
+    tree: [],
     ...extra,
   };
 }
