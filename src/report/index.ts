@@ -1,5 +1,15 @@
-export { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
+export { type AbReport, abBanner, type Basis, basisOf, compareRuns, renderAbMarkdown } from "./ab.js";
 export { type Certification, type CertificationManifest, renderCertification } from "./certification.js";
+export {
+  CASE_CHANGES,
+  type CaseChange,
+  type CaseDiff,
+  type CaseSide,
+  type DiffReport,
+  type DiffSide,
+  diffRuns,
+  renderDiffMarkdown,
+} from "./diff.js";
 export { ms, pct, pctWithInterval, usd } from "./format.js";
 export { evaluateGates, type Gate, type Readiness, renderReadinessMarkdown } from "./gates.js";
 export {
@@ -30,4 +40,5 @@ export {
   summarize,
   type TierStats,
 } from "./summary.js";
+export { frontierOf, type ProfilePoint, type ReportKind, type ReportView } from "./view.js";
 export { partialOf, writeRunOutputs } from "./write.js";
