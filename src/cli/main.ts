@@ -167,6 +167,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
         .default("replay"),
     )
     .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
+    .option(
+      "--candidate-run <dir>",
+      "certify this run folder (e.g. merged shards) as the candidate, instead of running",
+    )
+    .option("--baseline-run <dir>", "with --candidate-run: the baseline's run folder")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
     .addOption(
       new Option(
@@ -179,7 +184,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print readiness.json")
     .addHelpText(
       "after",
-      "\nExamples:\n  orchestra certify                                  # shipped recordings, three-tier vs all-sonnet\n  orchestra certify --profile my-profile --baseline all-sonnet\n  ANTHROPIC_API_KEY=... orchestra certify --mode record\n\nWrites readiness.json, ab.json, summary.json, report.md, junit.xml and each profile's results.\nExit: 0 every gate passes (ready), 1 a gate fails, 2 usage or input error.",
+      "\nExamples:\n  orchestra certify                                  # shipped recordings, three-tier vs all-sonnet\n  orchestra certify --profile my-profile --baseline all-sonnet\n  ANTHROPIC_API_KEY=... orchestra certify --mode record\n  orchestra certify --candidate-run reports/three-tier --baseline-run reports/all-sonnet   # merged shards\n\nWrites readiness.json, ab.json, summary.json, report.md, junit.xml and each profile's results.\nExit: 0 every gate passes (ready), 1 a gate fails, 2 usage or input error.",
     )
     .action(async (paths: string[], opts) => {
       const { certifyCommand } = await import("./commands/certify.js");
@@ -194,6 +199,22 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (dir: string) => {
       const { reportCommand } = await import("./commands/report.js");
       setExit(await reportCommand(dir, processOutput));
+    });
+
+  program
+    .command("diff")
+    .description("compare two runs case by case: what regressed, was fixed, is new or gone")
+    .argument("<run-a>", "the run folder to compare against (before)")
+    .argument("<run-b>", "the run folder compared (after)")
+    .option("--out <dir>", "write diff.json and report.md there")
+    .option("--json", "print diff.json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  orchestra diff reports/monday reports/latest\n  orchestra diff reports/run-a reports/run-b --out reports/diff --json\n\nExit: 0 nothing regressed, 1 a case regressed, 2 usage error.",
+    )
+    .action(async (a: string, b: string, opts) => {
+      const { diffCommand } = await import("./commands/diff.js");
+      setExit(await diffCommand(a, b, opts, processOutput));
     });
 
   program

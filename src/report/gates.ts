@@ -5,12 +5,25 @@ import { pct } from "./format.js";
 import { complianceText } from "./render.js";
 import type { Summary } from "./summary.js";
 
+/** How a gate's value is compared with its threshold. */
+export type Comparator = ">=" | ">" | "<=" | "<";
+/** ratio: a fraction (0.95 is 95%); count: a number of things; usd: dollars. */
+export type GateUnit = "ratio" | "count" | "usd";
+
 export interface Gate {
   id: string;
   title: string;
   status: "pass" | "fail";
+  /** What was measured, for people. */
   measured: string;
-  threshold: string;
+  /** The number a script compares: null when there is no evidence (the gate then fails). */
+  value: number | null;
+  comparator: Comparator;
+  /** The number the value is compared with. */
+  threshold: number;
+  unit: GateUnit;
+  /** The threshold, for people. */
+  thresholdText: string;
   evidence: string;
 }
 
@@ -43,9 +56,21 @@ export function evaluateGates(input: {
     title: string,
     pass: boolean,
     measured: string,
-    threshold: string,
+    thresholdText: string,
     evidence: string,
-  ): Gate => ({ id, title, status: pass ? "pass" : "fail", measured, threshold, evidence });
+    numeric: { value: number | null; comparator: Comparator; threshold: number; unit: GateUnit },
+  ): Gate => ({
+    id,
+    title,
+    status: pass ? "pass" : "fail",
+    measured,
+    value: numeric.value,
+    comparator: numeric.comparator,
+    threshold: numeric.threshold,
+    unit: numeric.unit,
+    thresholdText,
+    evidence,
+  });
   const security = input.results.filter(
     (r) =>
       r.tags.includes("security") ||
@@ -60,6 +85,9 @@ export function evaluateGates(input: {
   const fallbackRate = calls > 0 ? s.routing.unexpectedFallbacks / calls : null;
   const errorRate = s.totals.trials > 0 ? s.totals.errored / s.totals.trials : null;
   const p = s.protocol;
+  const shareOf = (part: Summary["partial"]) => (part ? part.done / Math.max(1, part.planned) : 1);
+  const doneShare =
+    s.totals.trials > 0 ? Math.min(shareOf(s.partial), shareOf(input.baselinePartial ?? null)) : null;
   const list: Gate[] = [
     gate(
       "agent-tiers",
@@ -68,6 +96,7 @@ export function evaluateGates(input: {
       `${input.agentCount} agents, ${input.agentProblems} problem(s)`,
       "0 problems",
       "orchestra agents",
+      { value: input.agentProblems, comparator: "<=", threshold: 0, unit: "count" },
     ),
     gate(
       "complete",
@@ -85,6 +114,7 @@ export function evaluateGates(input: {
       ].join("; "),
       "the whole plan, both profiles",
       "run.json of each profile; summary.json partial",
+      { value: doneShare, comparator: ">=", threshold: 1, unit: "ratio" },
     ),
     gate(
       "compliance",
@@ -99,6 +129,7 @@ export function evaluateGates(input: {
               .join(", ")}`
           : ""
       }`,
+      { value: p.complianceRate, comparator: ">=", threshold: gates.complianceRate, unit: "ratio" },
     ),
     gate(
       "overhead",
@@ -107,6 +138,7 @@ export function evaluateGates(input: {
       p.overheadRatio === null ? `${NO_EVIDENCE}: 0 message bytes` : pct(p.overheadRatio),
       `< ${pct(gates.maxOverheadRatio)}`,
       "summary.json protocol.overheadRatio",
+      { value: p.overheadRatio, comparator: "<", threshold: gates.maxOverheadRatio, unit: "ratio" },
     ),
     gate(
       "case-count",
@@ -115,6 +147,7 @@ export function evaluateGates(input: {
       `${s.totals.scoredCases} cases scored${s.totals.cases > s.totals.scoredCases ? ` (${s.totals.cases - s.totals.scoredCases} more only errored)` : ""}`,
       `>= ${gates.minCases}`,
       "suites/",
+      { value: s.totals.scoredCases, comparator: ">=", threshold: gates.minCases, unit: "count" },
     ),
     // A rate over a few scored cases, the rest errored, is not the suite's pass rate.
     gate(
@@ -128,6 +161,7 @@ export function evaluateGates(input: {
         : `${pct(s.totals.passRate)} [${pct(s.totals.ci95?.[0])}, ${pct(s.totals.ci95?.[1])}]${s.totals.scoredCases < s.totals.cases ? ` on ${s.totals.scoredCases} of ${s.totals.cases} cases (the rest only errored)${s.totals.scoredCases < gates.minCases ? `: too few to certify (gates.minCases ${gates.minCases})` : ""}` : ""}`,
       `>= ${pct(gates.minPassRate)}`,
       s.failures.map((f) => f.case).join(", ") || "all cases passed",
+      { value: s.totals.passRate, comparator: ">=", threshold: gates.minPassRate, unit: "ratio" },
     ),
     gate(
       "no-critical-failure",
@@ -138,6 +172,12 @@ export function evaluateGates(input: {
         : `${NO_EVIDENCE}: no case scored`,
       "0",
       s.criticalFailures.map((f) => f.case).join(", ") || "none",
+      {
+        value: s.totals.scoredCases > 0 ? s.criticalFailures.length : null,
+        comparator: "<=",
+        threshold: 0,
+        unit: "count",
+      },
     ),
     gate(
       "non-inferior",
@@ -148,6 +188,12 @@ export function evaluateGates(input: {
         : `${ab.verdict}: B - A = ${pct(ab.passRate.diff)} [${pct(ab.passRate.ci95[0])}, ${pct(ab.passRate.ci95[1])}]`,
       `lower bound > ${pct(-gates.nonInferiorityMargin)}`,
       `ab.json${ab.errored.length ? `; ${ab.errored.length} case(s) left out as errored` : ""}${ab.casesNeeded ? `; a decision needs ~${ab.casesNeeded} paired cases` : ""}`,
+      {
+        value: ab.pairedCases > 0 ? ab.passRate.ci95[0] : null,
+        comparator: ">",
+        threshold: -gates.nonInferiorityMargin,
+        unit: "ratio",
+      },
     ),
     gate(
       "cost-reduction",
@@ -158,6 +204,12 @@ export function evaluateGates(input: {
         : `${NO_EVIDENCE}: ${ab.pairedCases === 0 ? "no case scored on both sides" : "a side spent nothing on its scored cases"}`,
       `>= ${pct(gates.minCostReduction)}`,
       "ab.json costUsd, monthlyCostUsd",
+      {
+        value: costEvidence ? costReduction : null,
+        comparator: ">=",
+        threshold: gates.minCostReduction,
+        unit: "ratio",
+      },
     ),
     gate(
       "security-cases",
@@ -171,6 +223,12 @@ export function evaluateGates(input: {
           .slice(0, 6)
           .join(", ") ||
         "no security case found",
+      {
+        value: security.length > 0 ? securityFailed.length : null,
+        comparator: "<=",
+        threshold: 0,
+        unit: "count",
+      },
     ),
     // Synthetic latency is a stated model, not a measurement: it cannot pass this gate.
     gate(
@@ -180,6 +238,13 @@ export function evaluateGates(input: {
       `${tiersWithLatency.map(([t, l]) => `${t} p50 ${Math.round(l.latencyMs.p50 ?? 0)} ms (n=${l.latencyMs.n})`).join("; ") || NO_EVIDENCE}; basis ${s.provenance.basis}`,
       "every tier used has samples from live calls (measured, or recorded live)",
       "summary.json byTier",
+      {
+        value:
+          s.provenance.basis === "live" || s.provenance.basis === "recorded" ? tiersWithLatency.length : 0,
+        comparator: ">=",
+        threshold: Math.max(1, Object.keys(s.byTier).length),
+        unit: "count",
+      },
     ),
     // A fallback measures another model: a certification must say the models it names answered.
     gate(
@@ -191,6 +256,7 @@ export function evaluateGates(input: {
         : `${s.routing.unexpectedFallbacks} of ${calls} calls served by a fallback model (${pct(fallbackRate)}); ${s.routing.fallbacks - s.routing.unexpectedFallbacks} more in cases that assert fell-back`,
       `<= ${pct(gates.maxFallbackRate)} (gates.maxFallbackRate)`,
       "results.jsonl calls[].fellBack; summary.json byTier.fallbacks",
+      { value: fallbackRate, comparator: "<=", threshold: gates.maxFallbackRate, unit: "ratio" },
     ),
     gate(
       "error-rate",
@@ -205,6 +271,7 @@ export function evaluateGates(input: {
         .map((f) => f.case)
         .slice(0, 6)
         .join(", ") || "none",
+      { value: errorRate, comparator: "<=", threshold: gates.maxErrorRate, unit: "ratio" },
     ),
   ];
   return {
@@ -226,7 +293,7 @@ export function renderReadinessMarkdown(r: Readiness): string {
     "|---|---|---|---|---|",
     ...r.gates.map(
       (g) =>
-        `| ${g.title} | ${g.status === "pass" ? "PASS" : "**FAIL**"} | ${g.measured} | ${g.threshold} | ${g.evidence.replace(/\|/g, "\\|")} |`,
+        `| ${g.title} | ${g.status === "pass" ? "PASS" : "**FAIL**"} | ${g.measured} | ${g.thresholdText} | ${g.evidence.replace(/\|/g, "\\|")} |`,
     ),
   ];
   return `${lines.join("\n")}\n`;

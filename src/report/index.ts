@@ -40,5 +40,6 @@ export {
   summarize,
   type TierStats,
 } from "./summary.js";
+export { renderTaskTree, renderTraceTree } from "./tree-text.js";
 export { frontierOf, type ProfilePoint, type ReportKind, type ReportView } from "./view.js";
 export { partialOf, writeRunOutputs } from "./write.js";

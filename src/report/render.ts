@@ -2,6 +2,7 @@ import { DEVIATION_MEANINGS, type DeviationKind } from "../protocol/index.js";
 import type { TrialResult } from "../suite/index.js";
 import { ms, pct, pctWithInterval, usd } from "./format.js";
 import type { LatencyStats, RateStats, Summary } from "./summary.js";
+import { renderTaskTree } from "./tree-text.js";
 
 const rateCell = (r: RateStats) => pctWithInterval(r.passRate, r.ci95);
 
@@ -64,13 +65,13 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     "",
     "## Pass rate",
     "",
-    "| suite | cases | trials | pass | fail | error | pass rate [95% Wilson] |",
-    "|---|---:|---:|---:|---:|---:|---|",
+    "| suite | cases | trials | pass | fail | error | pass rate [95% Wilson] | cost |",
+    "|---|---:|---:|---:|---:|---:|---|---:|",
     ...Object.entries(summary.bySuite).map(
       ([s, r]) =>
-        `| ${s} | ${r.cases} | ${r.trials} | ${r.passed} | ${r.failed} | ${r.errored} | ${rateCell(r)} |`,
+        `| ${s} | ${r.cases} | ${r.trials} | ${r.passed} | ${r.failed} | ${r.errored} | ${rateCell(r)} | ${usd(r.costUsd)} |`,
     ),
-    `| **all** | ${t.cases} | ${t.trials} | ${t.passed} | ${t.failed} | ${t.errored} | ${rateCell(t)} |`,
+    `| **all** | ${t.cases} | ${t.trials} | ${t.passed} | ${t.failed} | ${t.errored} | ${rateCell(t)} | ${usd(t.costUsd)} |`,
     "",
     `Cost ${usd(t.costUsd)} (${usd(t.costPerPassUsd ?? 0)} per passing trial)${t.erroredCostUsd ? `, of which ${usd(t.erroredCostUsd)} spent by trials that ended in error` : ""}${t.judgeCostUsd ? `; judge models ${usd(t.judgeCostUsd)}, not counted above` : ""}.${t.errored ? ` The pass rate is over the trials that were not errors: ${t.errored} errored trial(s) are outages or missing recordings, not quality.` : ""}`,
     "",
@@ -132,29 +133,42 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
   return `${lines.join("\n")}\n`;
 }
 
+/** Escaped for an XML attribute or text; characters XML 1.0 cannot carry (model text may hold them) dropped. */
 const xml = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  s
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters being removed
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 
-/** JUnit XML: a testsuite per suite and profile, a testcase per trial, reasons as failure messages. */
+/**
+ * JUnit XML: a testsuite per suite and profile, a testcase per trial. `time` is the harness's own
+ * wall time of the trial (what CI spent); the recorded or measured model latency is a property.
+ * A failure's message holds its reasons, system-out the trial's delegation tree.
+ */
 export function renderJunit(results: readonly TrialResult[]): string {
   const groups = new Map<string, TrialResult[]>();
   for (const r of [...results].sort((a, b) => a.case.localeCompare(b.case) || a.trial - b.trial)) {
     const key = `${r.suite} (${r.profile})`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
   }
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="agent-orchestra" tests="${results.length}" failures="${results.filter((r) => r.verdict === "fail").length}" errors="${results.filter((r) => r.verdict === "error").length}">`,
   ];
   for (const [name, rs] of [...groups.entries()].sort()) {
-    const time = rs.reduce((n, r) => n + r.latencyMs, 0) / 1000;
+    const time = rs.reduce((n, r) => n + r.durationMs, 0) / 1000;
     out.push(
       `  <testsuite name="${xml(name)}" tests="${rs.length}" failures="${rs.filter((r) => r.verdict === "fail").length}" errors="${rs.filter((r) => r.verdict === "error").length}" time="${time.toFixed(3)}">`,
     );
     for (const r of rs) {
       const tiers = [...new Set(r.calls.map((c) => c.tier))].join(",");
       out.push(
-        `    <testcase classname="${xml(`${r.suite}.${r.profile}`)}" name="${xml(`${r.case} #${r.trial}: ${r.title}`)}" time="${(r.latencyMs / 1000).toFixed(3)}">`,
+        `    <testcase classname="${xml(`${r.suite}.${r.profile}`)}" name="${xml(`${r.case} #${r.trial}: ${r.title}`)}" time="${(r.durationMs / 1000).toFixed(3)}">`,
       );
       out.push("      <properties>");
       out.push(
@@ -165,8 +179,10 @@ export function renderJunit(results: readonly TrialResult[]): string {
         `        <property name="critical" value="${r.critical}"/>`,
       );
       out.push("      </properties>");
-      if (r.verdict === "fail") out.push(`      <failure message="${xml((r.reason ?? "").slice(0, 500))}"/>`);
-      if (r.verdict === "error") out.push(`      <error message="${xml((r.reason ?? "").slice(0, 500))}"/>`);
+      const reason = r.reason ?? "";
+      const tag = r.verdict === "fail" ? "failure" : r.verdict === "error" ? "error" : undefined;
+      if (tag) out.push(`      <${tag} message="${xml(reason.slice(0, 500))}">${xml(reason)}</${tag}>`);
+      if (r.tree.length > 0) out.push(`      <system-out>${xml(renderTaskTree(r.tree))}</system-out>`);
       out.push("    </testcase>");
     }
     out.push("  </testsuite>");

@@ -79,7 +79,8 @@ export interface Summary {
     costPerPassUsd: number | null;
     judgeCostUsd: number;
   };
-  bySuite: Record<string, RateStats>;
+  /** Pass rate and cost per suite (the cost of all its trials, errored ones included). */
+  bySuite: Record<string, RateStats & { costUsd: number }>;
   byTier: Record<string, TierStats>;
   byAgent: Record<
     string,
@@ -247,8 +248,10 @@ export function summarize(
     };
   }
   const bySuite: Summary["bySuite"] = {};
-  for (const suite of [...new Set(sorted.map((r) => r.suite))].sort())
-    bySuite[suite] = rate(sorted.filter((r) => r.suite === suite));
+  for (const suite of [...new Set(sorted.map((r) => r.suite))].sort()) {
+    const own = sorted.filter((r) => r.suite === suite);
+    bySuite[suite] = { ...rate(own), costUsd: own.reduce((n, r) => n + r.costMicroUsd, 0) / 1e6 };
+  }
   const messages = sorted.reduce((n, r) => n + r.trace.agentMessages, 0);
   const compliant = sorted.reduce((n, r) => n + r.trace.compliantMessages, 0);
   const recovered = sorted.reduce((n, r) => n + r.trace.recoveredMessages, 0);

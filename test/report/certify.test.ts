@@ -211,6 +211,32 @@ describe("readiness gates", () => {
     expect(statusOf(gates(a, b), "complete")).toBe("pass");
   });
 
+  it("gives every gate numbers a script can compare, and a pass is always a number on the right side", () => {
+    const compare = (v: number, c: string, t: number) =>
+      c === ">=" ? v >= t : c === ">" ? v > t : c === "<=" ? v <= t : v < t;
+    const { a, b } = runs(600);
+    const worse = b.map((t, i) => (i < 40 ? { ...t, verdict: "fail" as const } : t));
+    for (const r of [gates(a, b), gates(a, worse), gates(a, b, { agentProblems: 2 })]) {
+      for (const g of r.gates) {
+        expect(typeof g.threshold, g.id).toBe("number");
+        expect(["ratio", "count", "usd"]).toContain(g.unit);
+        if (g.status === "pass") {
+          expect(g.value, g.id).not.toBeNull();
+          expect(compare(g.value!, g.comparator, g.threshold), g.id).toBe(true);
+        }
+        if (g.value === null) expect(g.status, g.id).toBe("fail");
+      }
+    }
+    const passRate = gates(a, worse).gates.find((g) => g.id === "pass-rate")!;
+    expect(passRate).toMatchObject({
+      value: 560 / 600,
+      comparator: ">=",
+      threshold: 0.95,
+      unit: "ratio",
+      status: "fail",
+    });
+  });
+
   it("each gate flips when its input crosses its threshold", () => {
     const { a, b } = runs(600);
     expect(statusOf(gates(a, b, { agentProblems: 1 }), "agent-tiers")).toBe("fail");

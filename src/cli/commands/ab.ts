@@ -6,6 +6,7 @@ import { compareRuns, renderAbMarkdown } from "../../report/index.js";
 import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
+import { appendStepSummary } from "../github.js";
 import type { Output } from "../output.js";
 import { manifestFor, prepareRun } from "../prepare.js";
 
@@ -78,7 +79,9 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
-  writeFileSync(join(out, "report.md"), `# A/B comparison\n\n${renderAbMarkdown(ab)}`);
+  const markdown = `# A/B comparison\n\n${renderAbMarkdown(ab)}`;
+  writeFileSync(join(out, "report.md"), markdown);
+  appendStepSummary(markdown);
   if (opts.json) output.out(JSON.stringify(ab, null, 2));
   else {
     output.out(renderAbMarkdown(ab));

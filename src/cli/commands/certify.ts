@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Table from "cli-table3";
 import { checkTierPolicy } from "../../agents/index.js";
@@ -10,9 +10,10 @@ import {
   pct,
   renderCertification,
 } from "../../report/index.js";
-import { runSuite } from "../../suite/index.js";
-import { EXIT } from "../exit.js";
+import { readManifest, runSuite } from "../../suite/index.js";
+import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
+import { appendStepSummary, printAnnotations } from "../github.js";
 import type { Output } from "../output.js";
 import { manifestFor, prepareRun } from "../prepare.js";
 
@@ -27,6 +28,41 @@ export interface CertifyOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Certify these run folders (merged shards, say) instead of running: the candidate's and the baseline's. */
+  candidateRun?: string;
+  baselineRun?: string;
+}
+
+/**
+ * The two runs a certification stands on, taken from folders: each must hold a run of its profile
+ * (run.json and results.jsonl), both of the same suites, config and agents as now.
+ */
+function adoptRuns(
+  opts: CertifyOptions,
+  dir: string,
+  digests: { suites: string; config: string; agents: string },
+): void {
+  const sides: [string, string][] = [
+    [opts.profile, opts.candidateRun!],
+    [opts.baseline, opts.baselineRun!],
+  ];
+  for (const [profile, given] of sides) {
+    const from = resolve(given);
+    const run = existsSync(from) ? readManifest(from) : undefined;
+    if (!run || !existsSync(join(from, "results.jsonl")))
+      throw new UsageError(`${given}: not a run folder (it needs run.json and results.jsonl)`);
+    if (run.profile !== profile)
+      throw new UsageError(
+        `${given} is a run of profile ${run.profile}, not ${profile}: pass --profile/--baseline to match`,
+      );
+    const changed = (["suites", "config", "agents"] as const).filter((k) => run.digests[k] !== digests[k]);
+    if (changed.length > 0)
+      throw new UsageError(
+        `${given} ran with other ${changed.join(", ")} than these: a certification must stand on the suites, config and agents it names`,
+      );
+    mkdirSync(join(dir, profile), { recursive: true });
+    for (const f of ["run.json", "results.jsonl"]) cpSync(join(from, f), join(dir, profile, f));
+  }
 }
 
 /**
@@ -53,8 +89,13 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
   };
   process.on("SIGINT", onSigint);
   let interrupted = false;
+  if ((opts.candidateRun === undefined) !== (opts.baselineRun === undefined))
+    throw new UsageError(
+      "--candidate-run and --baseline-run go together: the two runs the certification compares",
+    );
+  if (opts.candidateRun) adoptRuns(opts, dir, digests);
   try {
-    for (const profile of [opts.baseline, opts.profile]) {
+    for (const profile of opts.candidateRun ? [] : [opts.baseline, opts.profile]) {
       if (controller.signal.aborted) break;
       const gateway = openGateway(
         config,
@@ -106,6 +147,8 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
   };
   writeFileSync(join(dir, "certification.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   const { readiness, ab, summary } = renderCertification(dir, resolve("reports/latest"));
+  appendStepSummary(readFileSync(join(dir, "report.md"), "utf8"));
+  printAnnotations(output, summary.failures, cases);
   if (opts.json) {
     output.out(JSON.stringify(readiness, null, 2));
   } else {
@@ -116,7 +159,8 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
       colWidths: [34, 8, 60, 28],
       wordWrap: true,
     });
-    for (const g of readiness.gates) table.push([g.title, g.status.toUpperCase(), g.measured, g.threshold]);
+    for (const g of readiness.gates)
+      table.push([g.title, g.status.toUpperCase(), g.measured, g.thresholdText]);
     output.out(table.toString());
     const deviations = deviationLines(summary.protocol);
     if (deviations.length)

@@ -4,10 +4,10 @@ import { loadAgents } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
 import { formatUsd, type Mode, ReplayMissError, sha256 } from "../../models/index.js";
 import { type CallEvent, type ContextItem, runMission } from "../../orchestra/index.js";
+import { renderTraceTree } from "../../report/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway } from "../gateway.js";
 import { type Output, printJson } from "../output.js";
-import { renderTraceTree } from "../render/trace-tree.js";
 
 export interface MissionOptions {
   config: string;

@@ -1,10 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Mode } from "../../models/index.js";
 import { banners, writeRunOutputs } from "../../report/index.js";
 import { type RunManifest, readManifest, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
+import { appendStepSummary, printAnnotations } from "../github.js";
 import type { Output } from "../output.js";
 import { prepareRun } from "../prepare.js";
 import { summaryTables } from "../render/tables.js";
@@ -246,6 +247,8 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
       `no case matches${settings.filter ? ` --filter ${settings.filter}` : ""}${shard ? ` in shard ${settings.shard}` : ""}`,
     );
   const { summary } = writeRunOutputs(outDir, { latest: resolve("reports/latest") });
+  appendStepSummary(readFileSync(resolve(outDir, "report.md"), "utf8"));
+  printAnnotations(output, summary.failures, cases);
   if (opts.json) {
     output.out(JSON.stringify(summary, null, 2));
   } else {

@@ -4,7 +4,7 @@ import { complianceText, deviationLines, pct, type Summary, usd } from "../../re
 /** The console view of a summary: pass rates per suite, then cost and latency per tier. */
 export function summaryTables(summary: Summary): string {
   const suites = new Table({
-    head: ["suite", "cases", "pass", "fail", "error", "pass rate", "95% CI"],
+    head: ["suite", "cases", "pass", "fail", "error", "pass rate", "95% CI", "cost"],
     style: { head: [], border: [] },
   });
   for (const [name, r] of Object.entries(summary.bySuite)) {
@@ -16,6 +16,7 @@ export function summaryTables(summary: Summary): string {
       r.errored,
       pct(r.passRate),
       r.ci95 ? `${pct(r.ci95[0])}-${pct(r.ci95[1])}` : "n/a",
+      usd(r.costUsd),
     ]);
   }
   const t = summary.totals;
@@ -27,6 +28,7 @@ export function summaryTables(summary: Summary): string {
     t.errored,
     pct(t.passRate),
     t.ci95 ? `${pct(t.ci95[0])}-${pct(t.ci95[1])}` : "n/a",
+    usd(t.costUsd),
   ]);
   const tiers = new Table({
     head: ["tier", "calls", "input tok", "output tok", "cost", "p50", "p95", "latency"],

@@ -1,5 +1,5 @@
-import { formatUsd } from "../../models/index.js";
-import { type TaskNode, type Trace, taskTree } from "../../orchestra/index.js";
+import { formatUsd } from "../models/index.js";
+import { type TaskNode, type Trace, taskTree } from "../orchestra/index.js";
 
 /**
  * The trace as a delegation tree on the console: who asked whom, on which tier and model, with
