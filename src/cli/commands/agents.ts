@@ -39,7 +39,7 @@ export async function agentsCommand(opts: AgentsOptions, output: Output): Promis
   let changes: TierChange[] | undefined;
   if (opts.since) {
     try {
-      changes = tierChangesSince(dir, opts.since, registry.agents, tiers);
+      changes = tierChangesSince(dir, opts.since, registry.agents);
     } catch (err) {
       if (err instanceof GitAuditError) throw new UsageError(`--since: ${err.message}`);
       throw err;
@@ -93,10 +93,18 @@ function agentTable(agents: readonly Agent[]): string {
 function changeTable(changes: readonly TierChange[], since: string): string {
   if (changes.length === 0) return `\nNo tier changes since ${since}.`;
   const table = new Table({
-    head: ["name", "old tier", "new tier", "commit"],
+    head: ["name", "old tier", "new tier", "commit", "date", "author"],
     style: { head: [], border: [] },
   });
-  for (const c of changes) table.push([c.name, c.oldTier ?? "(new)", c.newTier ?? "(removed)", c.commit]);
+  for (const c of changes)
+    table.push([
+      c.name,
+      c.oldTier ?? "(new)",
+      c.newTier ?? "(removed)",
+      c.commit,
+      c.date ?? "",
+      c.author ?? "",
+    ]);
   return `\nTier changes since ${since} (${changes.length}):\n${table.toString()}`;
 }
 
