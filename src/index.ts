@@ -16,6 +16,7 @@ import {
   compareRuns,
   evaluateGates,
   type PartialRun,
+  partialOfPlan,
   summarize,
 } from "./report/index.js";
 import type { RunOutcome } from "./suite/index.js";
@@ -181,13 +182,8 @@ export function certify(input: CertifyInput): Certification {
 }
 
 function partialOf(outcome: CertifyRun["outcome"]): PartialRun | null {
-  const done = new Set(outcome.results.map((r) => `${r.case}#${r.trial}`)).size;
-  if (done >= outcome.planned) return null;
-  const reason =
-    outcome.stopped === "interrupted"
-      ? "interrupted"
-      : outcome.stopped === "max-errors"
-        ? "stopped by --max-errors"
-        : "ended early";
-  return { planned: outcome.planned, done, reason };
+  return partialOfPlan(
+    { planned: outcome.planned, stopped: outcome.stopped ?? null, ended: true },
+    outcome.results,
+  );
 }

@@ -42,4 +42,4 @@ export {
 } from "./summary.js";
 export { renderTaskTree, renderTraceTree } from "./tree-text.js";
 export { frontierOf, type ProfilePoint, type ReportKind, type ReportView } from "./view.js";
-export { partialOf, writeRunOutputs } from "./write.js";
+export { type Plan, partialOf, partialOfPlan, writeRunOutputs } from "./write.js";

@@ -4,25 +4,47 @@ import { parseResults, type RunManifest, readManifest, type TrialResult } from "
 import { renderJunit, renderMarkdown } from "./render.js";
 import { type Partial, type Summary, summarize } from "./summary.js";
 
+/** What a run planned and how it ended, as run.json or a run's outcome says. */
+export interface Plan {
+  planned: number;
+  stopped?: "interrupted" | "max-errors" | null | undefined;
+  /** Why less was done, when neither an interrupt nor --max-errors says (a missing shard). */
+  note?: string | undefined;
+  /** The run ended (false: killed, or still running). */
+  ended: boolean;
+}
+
+/** What part of its plan a run did: null when it did all of it. */
+export function partialOfPlan(plan: Plan, results: readonly TrialResult[]): Partial | null {
+  const done = new Set(results.map((r) => `${r.case}#${r.trial}`)).size;
+  if (done >= plan.planned) return null;
+  const reason =
+    plan.note ??
+    (plan.stopped === "interrupted"
+      ? "interrupted"
+      : plan.stopped === "max-errors"
+        ? "stopped by --max-errors"
+        : plan.ended
+          ? "ended early"
+          : "killed, or still running");
+  return { planned: plan.planned, done, reason };
+}
+
 /** What part of its plan a run did, from its run.json: null when complete (or when nothing says). */
 export function partialOf(
   manifest: RunManifest | undefined,
   results: readonly TrialResult[],
 ): Partial | null {
   if (!manifest) return null;
-  const done = new Set(results.map((r) => `${r.case}#${r.trial}`)).size;
-  if (done >= manifest.planned) return null;
-  const stopped = manifest.outcome?.stopped;
-  const reason =
-    manifest.outcome?.note ??
-    (stopped === "interrupted"
-      ? "interrupted"
-      : stopped === "max-errors"
-        ? "stopped by --max-errors"
-        : manifest.outcome
-          ? "ended early"
-          : "killed, or still running");
-  return { planned: manifest.planned, done, reason };
+  return partialOfPlan(
+    {
+      planned: manifest.planned,
+      stopped: manifest.outcome?.stopped,
+      note: manifest.outcome?.note,
+      ended: manifest.outcome !== undefined,
+    },
+    results,
+  );
 }
 
 /**
