@@ -2,6 +2,7 @@ export { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 export { type Certification, type CertificationManifest, renderCertification } from "./certification.js";
 export { ms, pct, pctWithInterval, usd } from "./format.js";
 export { evaluateGates, type Gate, type Readiness, renderReadinessMarkdown } from "./gates.js";
+export { type OtlpOptions, otlpTraces, writeOtlpTraces } from "./otlp.js";
 export {
   casesNeeded,
   costReduction,
