@@ -113,6 +113,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print the summary as JSON")
+    .option("--otel <file>", "also write the run's traces to FILE as OTLP/JSON (docs/otel.md)")
     .addHelpText(
       "after",
       "\nExamples:\n  orchestra run                                    # every suite, three-tier, replay\n  orchestra run suites/edge.yaml --profile all-sonnet\n  orchestra run --filter security                  # id, title or tag\n  ANTHROPIC_API_KEY=... orchestra run --filter security --trials 5 --mode record  # 5 samples each\n  orchestra run --shard 2/4 --out reports/shard-2\n  ANTHROPIC_API_KEY=... orchestra run --mode record  # record live responses\n  orchestra run --resume reports/20261125-101500-three-tier-replay   # the run's own settings\n\nWrites run.json first (the run's settings), results.jsonl (a line per trial, as it ends), then\nsummary.json, report.md and junit.xml. Ctrl-C finishes the trials in flight and prints the\nresume command; a second Ctrl-C stops at once.\nExit: 0 all passed, 1 a case failed or errored, 2 usage or input error, 130 interrupted.",
@@ -182,6 +183,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")
     .option("--json", "print readiness.json")
+    .option("--otel <file>", "also write both profiles' traces to FILE as OTLP/JSON (docs/otel.md)")
     .addHelpText(
       "after",
       "\nExamples:\n  orchestra certify                                  # shipped recordings, three-tier vs all-sonnet\n  orchestra certify --profile my-profile --baseline all-sonnet\n  ANTHROPIC_API_KEY=... orchestra certify --mode record\n  orchestra certify --candidate-run reports/three-tier --baseline-run reports/all-sonnet   # merged shards\n\nWrites readiness.json, ab.json, summary.json, report.md, junit.xml and each profile's results.\nExit: 0 every gate passes (ready), 1 a gate fails, 2 usage or input error.",
@@ -195,10 +197,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command("report")
     .description("re-render a run or certification folder from its results.jsonl")
     .argument("<dir>", "a run folder (results.jsonl) or a certification folder")
+    .option("--otel <file>", "also write the folder's traces to FILE as OTLP/JSON (docs/otel.md)")
     .addHelpText("after", "\nExample:\n  orchestra report reports/latest")
-    .action(async (dir: string) => {
+    .action(async (dir: string, opts: { otel?: string }) => {
       const { reportCommand } = await import("./commands/report.js");
-      setExit(await reportCommand(dir, processOutput));
+      setExit(await reportCommand(dir, processOutput, opts));
     });
 
   program

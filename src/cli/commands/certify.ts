@@ -9,6 +9,7 @@ import {
   deviationLines,
   pct,
   renderCertification,
+  writeOtlpTraces,
 } from "../../report/index.js";
 import { readManifest, runSuite } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -28,6 +29,8 @@ export interface CertifyOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Also write both profiles' traces here, as OTLP/JSON. */
+  otel?: string;
   /** Certify these run folders (merged shards, say) instead of running: the candidate's and the baseline's. */
   candidateRun?: string;
   baselineRun?: string;
@@ -171,6 +174,10 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
       `\n${readiness.ready ? "READY" : "NOT READY"} (basis: ${readiness.basis}). A/B ${ab.b} vs ${ab.a}: pass ${pct(ab.passRate.a)} -> ${pct(ab.passRate.b)}, ${ab.verdict}; cost reduction ${pct(ab.costUsd.reduction)} per run${ab.monthlyCostUsd ? `, ${pct(ab.monthlyCostUsd.reduction)} a month under the workload` : ""}.`,
     );
     output.out(`report: ${join(dir, "report.md")} (also reports/latest/)`);
+  }
+  if (opts.otel) {
+    const { traces } = await writeOtlpTraces(dir, resolve(opts.otel));
+    if (!opts.json) output.out(`traces: ${resolve(opts.otel)} (${traces} traces, OTLP/JSON)`);
   }
   if (interrupted) return 130;
   return readiness.ready ? EXIT.ok : EXIT.failed;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Mode } from "../../models/index.js";
-import { banners, writeRunOutputs } from "../../report/index.js";
+import { banners, writeOtlpTraces, writeRunOutputs } from "../../report/index.js";
 import { type RunManifest, readManifest, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
@@ -26,6 +26,8 @@ export interface RunCliOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Also write the run's traces here, as OTLP/JSON. */
+  otel?: string;
   /** Options given on the command line (not defaults): on --resume, these must agree with the run. */
   explicit?: readonly string[];
 }
@@ -264,6 +266,10 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     output.out(
       `\nresults: ${outcome.resultsFile}\nreport:  ${resolve(outDir, "report.md")} (also reports/latest/)`,
     );
+  }
+  if (opts.otel) {
+    const { traces } = await writeOtlpTraces(outDir, resolve(opts.otel));
+    if (!opts.json) output.out(`traces:  ${resolve(opts.otel)} (${traces} traces, OTLP/JSON)`);
   }
   if (outcome.stopped === "interrupted") {
     output.err(`stopped; resume with: npx orchestra run --resume ${shown(outDir)}`);
