@@ -23,6 +23,8 @@ export const frontierSection: Section = {
         hi: p.ci95?.[1] ?? p.passRate!,
       }));
     const costs = points.map((p) => p.cost);
+    // Close enough to the intervals to tell them apart, and always up to 100%.
+    const floor = Math.max(0, Math.floor((Math.min(...points.map((p) => p.lo)) - 0.05) * 10) / 10);
     const chart = points.length
       ? charts.render(
           {
@@ -37,7 +39,7 @@ export const frontierSection: Section = {
                 ? "monthly cost under the workload (USD)"
                 : "cost of a run of the paired cases (USD)",
             },
-            y: { domain: [0, 1], tickFormat: "%", grid: true, label: "pass rate, 95% Wilson interval" },
+            y: { domain: [floor, 1], tickFormat: "%", grid: true, label: "pass rate, 95% Wilson interval" },
             color: {
               domain: profiles.map((p) => p.profile),
               range: ["var(--a)", "var(--b)", "var(--pass)", "var(--error)"],
