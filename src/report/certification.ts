@@ -4,8 +4,10 @@ import type { Gates, Workload } from "../config/index.js";
 import { parseResults, readManifest, type TrialResult } from "../suite/index.js";
 import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
+import { renderHtml } from "./html/index.js";
 import { banners, renderJunit, renderMarkdown } from "./render.js";
 import { type Summary, summarize } from "./summary.js";
+import { frontierOf } from "./view.js";
 import { partialOf } from "./write.js";
 
 /** What a certification ran with, kept beside its results so the report re-renders from files alone. */
@@ -78,6 +80,18 @@ export function renderCertification(dir: string, latest?: string): Certification
       .replace(/\n## /g, "\n### "),
   ].join("\n");
   writeFileSync(join(dir, "report.md"), report);
+  const html = renderHtml({
+    kind: "certify",
+    title: `Certification: ${manifest.profile} against ${manifest.baseline}`,
+    // As in report.md: half a baseline makes the certification partial too, and its banner says so.
+    summary: { ...summary, partial: summary.partial ?? baselinePartial },
+    results: candidate,
+    baselineResults: baseline,
+    ab,
+    readiness,
+    profiles: frontierOf(ab),
+  });
+  writeFileSync(join(dir, "report.html"), html);
   if (latest && latest !== dir) {
     rmSync(latest, { recursive: true, force: true });
     mkdirSync(latest, { recursive: true });

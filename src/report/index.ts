@@ -12,6 +12,7 @@ export {
 } from "./diff.js";
 export { ms, pct, pctWithInterval, usd } from "./format.js";
 export { evaluateGates, type Gate, type Readiness, renderReadinessMarkdown } from "./gates.js";
+export { renderHtml } from "./html/index.js";
 export { type OtlpOptions, otlpTraces, writeOtlpTraces } from "./otlp.js";
 export {
   casesNeeded,

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
+import { renderHtml } from "./html/index.js";
 import { renderJunit, renderMarkdown } from "./render.js";
 import { type Partial, type Summary, summarize } from "./summary.js";
 
@@ -48,9 +49,9 @@ export function partialOf(
 }
 
 /**
- * Writes summary.json, report.md and junit.xml of a run folder from its files alone (results.jsonl
- * and run.json, which gives the title and the plan), so a re-render (`orchestra report DIR`) gives
- * the same bytes; then mirrors the folder to `latest`.
+ * Writes summary.json, report.md, report.html and junit.xml of a run folder from its files alone
+ * (results.jsonl and run.json, which gives the title and the plan), so a re-render (`orchestra
+ * report DIR`) gives the same bytes; then mirrors the folder to `latest`.
  */
 export function writeRunOutputs(
   dir: string,
@@ -60,7 +61,10 @@ export function writeRunOutputs(
   const manifest = readManifest(dir);
   const summary = summarize(results, { partial: partialOf(manifest, results) });
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(join(dir, "report.md"), renderMarkdown(summary, options.title ?? manifest?.title));
+  const title = options.title ?? manifest?.title;
+  writeFileSync(join(dir, "report.md"), renderMarkdown(summary, title));
+  const view = { kind: "run", title: title ?? "Certification run", summary, results } as const;
+  writeFileSync(join(dir, "report.html"), renderHtml(view));
   writeFileSync(join(dir, "junit.xml"), renderJunit(results));
   if (options.latest && options.latest !== dir) {
     rmSync(options.latest, { recursive: true, force: true });

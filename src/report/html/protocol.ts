@@ -1,0 +1,25 @@
+import { pct } from "../format.js";
+import { complianceText, deviationLines } from "../render.js";
+import { html } from "./markup.js";
+import type { Section } from "./section.js";
+
+/** Compliance, overhead and routing, in the same words as report.md. */
+export const protocolSection: Section = {
+  id: "protocol",
+  title: "Protocol and routing",
+  render({ summary }) {
+    if (!summary) return null;
+    const { protocol: p, routing: r, context: c } = summary;
+    return html`<ul>
+<li>Compliance: ${complianceText(p)}. Compliance counts the strict reading of every reply; the orchestrator acts on the recovered one.${
+      Object.keys(p.deviations).length
+        ? html`<ul>${deviationLines(p).map((l) => html`<li>${l}</li>`)}</ul>`
+        : ""
+    }</li>
+<li>Overhead: ${pct(p.overheadRatio)} of message bytes are markup (owners' target: under 5%).</li>
+<li>Escalations: ${r.escalations} calls (${pct(r.escalationCostShare)} of cost); fallbacks: ${r.fallbacks} (${r.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${r.correctiveRetries}; retries after max_tokens: ${r.truncationRetries}.</li>
+<li>Rate limits: ${r.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${r.servedOther}.</li>
+<li>Context filtering: ${c.bytesBefore} bytes of context offered, ${c.bytesAfter} sent (${pct(c.reduction)} less).</li>
+</ul>`;
+  },
+};
