@@ -13,6 +13,7 @@ import { CONFIG_FILE, type Config } from "./config/index.js";
 import {
   type AbReport,
   type Certification,
+  certificationOf,
   compareRuns,
   evaluateGates,
   type PartialRun,
@@ -161,24 +162,18 @@ export interface CertifyInput {
 export function certify(input: CertifyInput): Certification {
   const { config, registry, candidate, baseline } = input;
   const policy = checkTierPolicy(registry.agents, config.policy, input.configFile ?? CONFIG_FILE);
-  const summary = summarize(candidate.outcome.results, { partial: partialOf(candidate.outcome) });
-  const ab: AbReport = compareRuns(baseline.outcome.results, candidate.outcome.results, {
-    margin: config.gates.nonInferiorityMargin,
-    ...(config.workload ? { workload: config.workload } : {}),
-    labels: [baseline.profile, candidate.profile],
-  });
-  const readiness = evaluateGates({
-    gates: config.gates,
-    agentProblems: registry.problems.length + policy.length,
-    agentCount: registry.agents.length,
-    summary,
-    results: candidate.outcome.results,
-    ab,
+  return certificationOf({
     profile: candidate.profile,
     baseline: baseline.profile,
+    gates: config.gates,
+    ...(config.workload ? { workload: config.workload } : {}),
+    agentCount: registry.agents.length,
+    agentProblems: registry.problems.length + policy.length,
+    candidate: candidate.outcome.results,
+    baselineResults: baseline.outcome.results,
+    candidatePartial: partialOf(candidate.outcome),
     baselinePartial: partialOf(baseline.outcome),
   });
-  return { summary, ab, readiness };
 }
 
 function partialOf(outcome: CertifyRun["outcome"]): PartialRun | null {

@@ -1,6 +1,6 @@
 import type { Workload } from "../config/index.js";
 import type { TrialResult } from "../suite/index.js";
-import { pct } from "./format.js";
+import { pct, usd } from "./format.js";
 import {
   casesNeeded,
   costReduction,
@@ -223,8 +223,6 @@ export function compareRuns(
       .map((id) => ({ case: id, a: sa.get(id)!.share, b: sb.get(id)!.share })),
   };
 }
-
-const usd = (x: number) => `$${x.toFixed(x < 1 ? 4 : 2)}`;
 
 /** The banner of an A/B: what its two sides stand on. */
 export function abBanner(ab: Pick<AbReport, "basis" | "bases" | "a" | "b">): string | undefined {

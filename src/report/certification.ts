@@ -4,11 +4,11 @@ import type { Gates, Workload } from "../config/index.js";
 import { parseResults, readManifest, type TrialResult } from "../suite/index.js";
 import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
-import { renderHtml } from "./html/index.js";
 import { banners, renderJunit, renderMarkdown } from "./render.js";
-import { type Summary, summarize } from "./summary.js";
+import { type Partial, type Summary, summarize } from "./summary.js";
 import { frontierOf } from "./view.js";
 import { partialOf } from "./write.js";
+import { writeHtml } from "./write-html.js";
 
 /** What a certification ran with, kept beside its results so the report re-renders from files alone. */
 export interface CertificationManifest {
@@ -30,32 +30,58 @@ function readResults(file: string): TrialResult[] {
   return existsSync(file) ? parseResults(readFileSync(file, "utf8")).results : [];
 }
 
+/** What a certification decides, from its two runs: in memory, nothing written. */
+export function certificationOf(input: {
+  profile: string;
+  baseline: string;
+  gates: Gates;
+  workload?: Workload;
+  agentCount: number;
+  agentProblems: number;
+  candidate: readonly TrialResult[];
+  baselineResults: readonly TrialResult[];
+  candidatePartial: Partial | null;
+  baselinePartial: Partial | null;
+}): Certification {
+  const summary = summarize(input.candidate, { partial: input.candidatePartial });
+  const ab = compareRuns(input.baselineResults, input.candidate, {
+    margin: input.gates.nonInferiorityMargin,
+    ...(input.workload ? { workload: input.workload } : {}),
+    labels: [input.baseline, input.profile],
+  });
+  const readiness = evaluateGates({
+    gates: input.gates,
+    agentProblems: input.agentProblems,
+    agentCount: input.agentCount,
+    summary,
+    results: input.candidate,
+    ab,
+    profile: input.profile,
+    baseline: input.baseline,
+    baselinePartial: input.baselinePartial,
+  });
+  return { summary, ab, readiness };
+}
+
 /**
  * Writes a certification folder's outputs from its files: <profile>/results.jsonl,
  * <baseline>/results.jsonl and certification.json. The same files always give the same bytes.
  */
-export function renderCertification(dir: string, latest?: string): Certification {
+export async function renderCertification(dir: string, latest?: string): Promise<Certification> {
   const manifest = JSON.parse(readFileSync(join(dir, "certification.json"), "utf8")) as CertificationManifest;
   const candidate = readResults(join(dir, manifest.profile, "results.jsonl"));
   const baseline = readResults(join(dir, manifest.baseline, "results.jsonl"));
-  const summary = summarize(candidate, {
-    partial: partialOf(readManifest(join(dir, manifest.profile)), candidate),
-  });
   const baselinePartial = partialOf(readManifest(join(dir, manifest.baseline)), baseline);
-  const ab = compareRuns(baseline, candidate, {
-    margin: manifest.gates.nonInferiorityMargin,
-    ...(manifest.workload ? { workload: manifest.workload } : {}),
-    labels: [manifest.baseline, manifest.profile],
-  });
-  const readiness = evaluateGates({
-    gates: manifest.gates,
-    agentProblems: manifest.agentProblems,
-    agentCount: manifest.agentCount,
-    summary,
-    results: candidate,
-    ab,
+  const { summary, ab, readiness } = certificationOf({
     profile: manifest.profile,
     baseline: manifest.baseline,
+    gates: manifest.gates,
+    ...(manifest.workload ? { workload: manifest.workload } : {}),
+    agentCount: manifest.agentCount,
+    agentProblems: manifest.agentProblems,
+    candidate,
+    baselineResults: baseline,
+    candidatePartial: partialOf(readManifest(join(dir, manifest.profile)), candidate),
     baselinePartial,
   });
   const both = [...baseline, ...candidate];
@@ -80,7 +106,7 @@ export function renderCertification(dir: string, latest?: string): Certification
       .replace(/\n## /g, "\n### "),
   ].join("\n");
   writeFileSync(join(dir, "report.md"), report);
-  const html = renderHtml({
+  await writeHtml(dir, {
     kind: "certify",
     title: `Certification: ${manifest.profile} against ${manifest.baseline}`,
     // As in report.md: half a baseline makes the certification partial too, and its banner says so.
@@ -91,7 +117,6 @@ export function renderCertification(dir: string, latest?: string): Certification
     readiness,
     profiles: frontierOf(ab),
   });
-  writeFileSync(join(dir, "report.html"), html);
   if (latest && latest !== dir) {
     rmSync(latest, { recursive: true, force: true });
     mkdirSync(latest, { recursive: true });

@@ -1,5 +1,10 @@
 export { type AbReport, abBanner, type Basis, basisOf, compareRuns, renderAbMarkdown } from "./ab.js";
-export { type Certification, type CertificationManifest, renderCertification } from "./certification.js";
+export {
+  type Certification,
+  type CertificationManifest,
+  certificationOf,
+  renderCertification,
+} from "./certification.js";
 export {
   CASE_CHANGES,
   type CaseChange,
@@ -45,3 +50,4 @@ export {
 export { renderTaskTree, renderTraceTree } from "./tree-text.js";
 export { frontierOf, type ProfilePoint, type ReportKind, type ReportView } from "./view.js";
 export { type Plan, partialOf, partialOfPlan, writeRunOutputs } from "./write.js";
+export { writeHtml } from "./write-html.js";

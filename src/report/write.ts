@@ -1,9 +1,9 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
-import { renderHtml } from "./html/index.js";
 import { renderJunit, renderMarkdown } from "./render.js";
 import { type Partial, type Summary, summarize } from "./summary.js";
+import { writeHtml } from "./write-html.js";
 
 /** What a run planned and how it ended, as run.json or a run's outcome says. */
 export interface Plan {
@@ -53,18 +53,18 @@ export function partialOf(
  * (results.jsonl and run.json, which gives the title and the plan), so a re-render (`orchestra
  * report DIR`) gives the same bytes; then mirrors the folder to `latest`.
  */
-export function writeRunOutputs(
+export async function writeRunOutputs(
   dir: string,
-  options: { title?: string; latest?: string } = {},
-): { summary: Summary; results: TrialResult[] } {
+  options: { title?: string; latest?: string; kind?: "run" | "merge" } = {},
+): Promise<{ summary: Summary; results: TrialResult[] }> {
   const { results } = parseResults(readFileSync(join(dir, "results.jsonl"), "utf8"));
   const manifest = readManifest(dir);
   const summary = summarize(results, { partial: partialOf(manifest, results) });
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   const title = options.title ?? manifest?.title;
   writeFileSync(join(dir, "report.md"), renderMarkdown(summary, title));
-  const view = { kind: "run", title: title ?? "Certification run", summary, results } as const;
-  writeFileSync(join(dir, "report.html"), renderHtml(view));
+  const kind = options.kind ?? manifest?.kind ?? "run";
+  await writeHtml(dir, { kind, title: title ?? "Certification run", summary, results });
   writeFileSync(join(dir, "junit.xml"), renderJunit(results));
   if (options.latest && options.latest !== dir) {
     rmSync(options.latest, { recursive: true, force: true });

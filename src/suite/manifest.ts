@@ -19,6 +19,7 @@ export const RunManifestSchema = z.strictObject({
   harness: z.string().describe("agent-orchestra version that started the run"),
   createdAt: z.string(),
   title: z.string().describe("the title every report of the run carries"),
+  kind: z.enum(["run", "merge"]).optional().describe("merge: joined from shard folders by `orchestra merge`"),
   cwd: z.string().describe("the folder paths below are relative to"),
   suites: z.array(z.string()).describe("suite files or folders, as given"),
   profile: z.string(),

@@ -102,7 +102,7 @@ describe("certify()", () => {
       });
   });
 
-  it("decides what renderCertification decides from the same runs", () => {
+  it("decides what renderCertification decides from the same runs", async () => {
     const inMemory = certify({
       config,
       configFile: file,
@@ -119,7 +119,7 @@ describe("certify()", () => {
       ...(config.workload ? { workload: config.workload } : {}),
     };
     writeFileSync(join(dir, "certification.json"), JSON.stringify(manifest));
-    const fromFiles = renderCertification(dir);
+    const fromFiles = await renderCertification(dir);
     expect(inMemory.readiness).toEqual(fromFiles.readiness);
     expect(inMemory.ab).toEqual(fromFiles.ab);
     expect(inMemory.summary).toEqual(fromFiles.summary);

@@ -301,7 +301,7 @@ describe("monthly cost", () => {
 });
 
 describe("re-rendering", () => {
-  it("gives byte-identical outputs from the same results", () => {
+  it("gives byte-identical outputs from the same results", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cert-"));
     const { a, b } = runs(60, 2);
     for (const [profile, rs] of [
@@ -322,7 +322,7 @@ describe("re-rendering", () => {
         workload: shippedConfig.workload,
       }),
     );
-    renderCertification(dir);
+    await renderCertification(dir);
     const files = ["summary.json", "ab.json", "readiness.json", "report.md", "junit.xml", "results.jsonl"];
     const first = files.map((f) => readFileSync(join(dir, f), "utf8"));
     const copy = mkdtempSync(join(tmpdir(), "cert-copy-"));

@@ -276,11 +276,11 @@ describe("renderHtml draws every kind of report", () => {
 });
 
 describe("report.html beside report.md", () => {
-  it("a run folder gets report.html, and `orchestra report` re-renders it byte for byte", () => {
+  it("a run folder gets report.html, and `orchestra report` re-renders it byte for byte", async () => {
     const { b } = runs(10);
     const dir = mkdtempSync(join(tmpdir(), "html-run-"));
     writeFileSync(join(dir, "results.jsonl"), `${b.map((r) => JSON.stringify(r)).join("\n")}\n`);
-    writeRunOutputs(dir);
+    await writeRunOutputs(dir);
     const first = readFileSync(join(dir, "report.html"), "utf8");
     expect(first).toMatch(/^<!doctype html>/);
     expect(orchestra(["report", dir]).code).toBe(0);

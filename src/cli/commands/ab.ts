@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../config/index.js";
 import type { Mode } from "../../models/index.js";
-import { compareRuns, renderAbMarkdown } from "../../report/index.js";
+import { compareRuns, frontierOf, renderAbMarkdown, writeHtml } from "../../report/index.js";
 import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
@@ -81,11 +81,19 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   writeFileSync(join(out, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
   const markdown = `# A/B comparison\n\n${renderAbMarkdown(ab)}`;
   writeFileSync(join(out, "report.md"), markdown);
+  await writeHtml(out, {
+    kind: "ab",
+    title: `A/B: ${ab.b} against ${ab.a}`,
+    results: b.results,
+    baselineResults: a.results,
+    ab,
+    profiles: frontierOf(ab),
+  });
   appendStepSummary(markdown);
   if (opts.json) output.out(JSON.stringify(ab, null, 2));
   else {
     output.out(renderAbMarkdown(ab));
-    output.out(`written: ${join(out, "ab.json")}, ${join(out, "report.md")}`);
+    output.out(`written: ${join(out, "ab.json")}, ${join(out, "report.md")}, ${join(out, "report.html")}`);
   }
   return ab.verdict === "non-inferior" ? EXIT.ok : EXIT.failed;
 }

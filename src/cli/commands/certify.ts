@@ -149,7 +149,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     ...(config.workload ? { workload: config.workload } : {}),
   };
   writeFileSync(join(dir, "certification.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  const { readiness, ab, summary } = renderCertification(dir, resolve("reports/latest"));
+  const { readiness, ab, summary } = await renderCertification(dir, resolve("reports/latest"));
   appendStepSummary(readFileSync(join(dir, "report.md"), "utf8"));
   printAnnotations(output, summary.failures, cases);
   if (opts.json) {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { diffRuns, renderDiffMarkdown } from "../../report/index.js";
+import { diffRuns, renderDiffMarkdown, writeHtml } from "../../report/index.js";
 import { parseResults, readManifest, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { appendStepSummary } from "../github.js";
@@ -31,6 +31,12 @@ export async function diffCommand(a: string, b: string, opts: DiffOptions, outpu
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, "diff.json"), `${JSON.stringify(diff, null, 2)}\n`);
     writeFileSync(join(out, "report.md"), markdown);
+    await writeHtml(out, {
+      kind: "diff",
+      title: `Diff: ${rb.label} against ${ra.label}`,
+      diff,
+      results: rb.results,
+    });
   }
   appendStepSummary(markdown);
   if (opts.json) output.out(JSON.stringify(diff, null, 2));

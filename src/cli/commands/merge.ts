@@ -126,6 +126,7 @@ export async function mergeCommand(dirs: string[], opts: { out: string }, output
     writeManifest(out, {
       ...first,
       title: `Merged run: ${first.profile} (${first.mode})`,
+      kind: "merge",
       shard: null,
       // A missing shard's trials are planned but not done: the merged run says it is partial.
       planned,
@@ -137,7 +138,7 @@ export async function mergeCommand(dirs: string[], opts: { out: string }, output
       },
     });
   }
-  const { summary } = writeRunOutputs(out);
+  const { summary } = await writeRunOutputs(out);
   for (const b of banners(summary)) output.err(b.replace(/^> /, "").replace(/\*\*/g, ""));
   if (missing.length) output.err(`the shards do not cover the plan: ${missing.join("; ")}`);
   if (unknown) output.err(`warning: ${unknown}`);

@@ -18,13 +18,13 @@ export async function reportCommand(
     output.out(`traces: ${resolve(opts.otel)} (${written.traces} traces, OTLP/JSON)`);
   };
   if (existsSync(join(dir, "certification.json"))) {
-    const { readiness } = renderCertification(dir);
+    const { readiness } = await renderCertification(dir);
     output.out(`re-rendered certification in ${dir}: ${readiness.ready ? "READY" : "NOT READY"}`);
     await traces();
     return EXIT.ok;
   }
   if (!existsSync(join(dir, "results.jsonl"))) throw new UsageError(`no results.jsonl in ${dirArg}`);
-  const { summary } = writeRunOutputs(dir);
+  const { summary } = await writeRunOutputs(dir);
   output.out(`re-rendered ${dir}: ${summary.totals.passed}/${summary.totals.trials} trials passed`);
   await traces();
   return EXIT.ok;

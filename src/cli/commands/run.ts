@@ -248,7 +248,7 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     throw new UsageError(
       `no case matches${settings.filter ? ` --filter ${settings.filter}` : ""}${shard ? ` in shard ${settings.shard}` : ""}`,
     );
-  const { summary } = writeRunOutputs(outDir, { latest: resolve("reports/latest") });
+  const { summary } = await writeRunOutputs(outDir, { latest: resolve("reports/latest") });
   appendStepSummary(readFileSync(resolve(outDir, "report.md"), "utf8"));
   printAnnotations(output, summary.failures, cases);
   if (opts.json) {
