@@ -10,16 +10,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkTierPolicy, type Registry } from "./agents/index.js";
 import { CONFIG_FILE, type Config } from "./config/index.js";
-import {
-  type AbReport,
-  type Certification,
-  certificationOf,
-  compareRuns,
-  evaluateGates,
-  type PartialRun,
-  partialOfPlan,
-  summarize,
-} from "./report/index.js";
+import { type Certification, certificationOf, type PartialRun, partialOfPlan } from "./report/index.js";
 import type { RunOutcome } from "./suite/index.js";
 
 // Agents: the roster, its tier policy and the git audit of its tiers.
