@@ -16,7 +16,8 @@ const { loadSuites, runSuite } = await dist("suite/index.js");
 
 const root = new URL("..", import.meta.url).pathname;
 const RECORDED_AT = new Date("2026-11-25T00:00:00.000Z"); // the date this synthetic set was authored
-const PROFILES = ["three-tier", "all-sonnet"];
+// Every shipped profile: the owners' two, and the single-tier ones the tier optimizer learns from.
+const PROFILES = ["three-tier", "all-sonnet", "all-haiku", "all-opus"];
 const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
 const recordingsOut = outAt >= 0 ? args[outAt + 1] : undefined;

@@ -28,7 +28,10 @@ export const MatchSchema = z
       .min(1)
       .optional()
       .describe("the calling agent (x-orchestra-agent, else the task's `to`)"),
-    model: z.string().min(1).optional().describe("the exact model id of the request"),
+    model: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe("the exact model id of the request, or a list of them (any of)"),
     call: z
       .number()
       .int()
@@ -230,7 +233,8 @@ function matches(rule: ScenarioRule, req: FakeRequest): boolean {
   const m = rule.match;
   if (!m) return true;
   if (m.agent !== undefined && m.agent !== req.agent) return false;
-  if (m.model !== undefined && m.model !== req.model) return false;
+  if (m.model !== undefined && !(typeof m.model === "string" ? m.model === req.model : m.model.includes(req.model)))
+    return false;
   if (m.call !== undefined && m.call !== req.call) return false;
   if (m.contains !== undefined && !req.lastUserText.includes(m.contains)) return false;
   return true;
