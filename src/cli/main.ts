@@ -157,6 +157,68 @@ export function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("optimize")
+    .description(
+      "search the cheapest tier assignment within the margin of a baseline, then verify the candidates by running them",
+    )
+    .argument("[paths...]", "suite files or folders (default: suites/)")
+    .option("--baseline <name>", "the profile whose quality a candidate must keep", "all-sonnet")
+    .addOption(
+      new Option(
+        "--margin <fraction>",
+        "quality a candidate may lose (default: gates.nonInferiorityMargin)",
+      ).argParser(fraction),
+    )
+    .addOption(
+      new Option(
+        "--min-reduction <fraction>",
+        "exit 1 unless the proposal's verified monthly reduction reaches this",
+      ).argParser(reduction),
+    )
+    .option("--keep-policy", "respect the tier policy: roles' allowed tiers and tier counts (default)")
+    .option("--free-roles", "lift the tier policy (and say what the policy itself costs)")
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "verification: replay (misses recorded against the fake API's scenarios) or record (the API, within --budget-usd)",
+      )
+        .choices(["replay", "record"])
+        .default("replay"),
+    )
+    .addOption(
+      new Option("--budget-usd <usd>", "record mode: the most the recordings may spend").argParser(usdAmount),
+    )
+    .addOption(
+      new Option(
+        "--evidence <specs>",
+        "comma-separated profiles or run folders to learn from (default: every profile)",
+      ).argParser((v: string) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    )
+    .option("--scenarios <dir>", "the fake API's scenarios for replay misses", "fixtures/scenarios")
+    .option("--out <dir>", "output folder (default: reports/<run-id>-optimize/)")
+    .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
+    .option(
+      "--recordings <dir>",
+      "where recordings are read (and, in record mode, written)",
+      DEFAULT_RECORDINGS,
+    )
+    .option("--agents-dir <dir>", "folder of agent files", "agents")
+    .option("--json", "print optimize.json")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  orchestra optimize                                   # shipped recordings, keep the tier policy\n  orchestra optimize --free-roles --min-reduction 0.72 # may the planners leave opus?\n  ANTHROPIC_API_KEY=... orchestra optimize --mode record --budget-usd 5\n\nEvery figure is labelled: measured (a profile's run), predicted (the optimizer's estimate) or\nverified (a candidate's run). Writes optimize.json, profile.yaml, report.md and report.html.\nExit: 0 a proposal was verified (reaching --min-reduction when given), 1 none, 2 usage or input error.",
+    )
+    .action(async (paths: string[], opts) => {
+      const { optimizeCommand } = await import("./commands/optimize.js");
+      setExit(await optimizeCommand(paths, { ...opts, config: program.opts().config }, processOutput));
+    });
+
+  program
     .command("certify")
     .description("certify a tier assignment: registry check, both profiles, paired A/B, readiness gates")
     .argument("[paths...]", "suite files or folders (default: suites/)")
@@ -297,6 +359,21 @@ function nonNegativeInt(value: string): number {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function usdAmount(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n))
+    throw new InvalidArgumentError(`expected an amount in USD, e.g. 5, got "${value}"`);
+  return n;
+}
+
+/** A cost reduction: at most 1 (everything saved); negative for a candidate that may cost more. */
+function reduction(value: string): number {
+  const n = Number(value);
+  if (!(n <= 1) || !Number.isFinite(n))
+    throw new InvalidArgumentError(`expected a fraction up to 1, e.g. 0.72, got "${value}"`);
+  return n;
 }
 
 function positiveInt(value: string): number {

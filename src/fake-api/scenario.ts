@@ -233,7 +233,10 @@ function matches(rule: ScenarioRule, req: FakeRequest): boolean {
   const m = rule.match;
   if (!m) return true;
   if (m.agent !== undefined && m.agent !== req.agent) return false;
-  if (m.model !== undefined && !(typeof m.model === "string" ? m.model === req.model : m.model.includes(req.model)))
+  if (
+    m.model !== undefined &&
+    !(typeof m.model === "string" ? m.model === req.model : m.model.includes(req.model))
+  )
     return false;
   if (m.call !== undefined && m.call !== req.call) return false;
   if (m.contains !== undefined && !req.lastUserText.includes(m.contains)) return false;

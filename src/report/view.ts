@@ -6,7 +6,47 @@ import { wilson } from "./stats.js";
 import type { Summary } from "./summary.js";
 
 /** Which command's report it is. */
-export type ReportKind = "run" | "ab" | "certify" | "merge" | "diff";
+export type ReportKind = "run" | "ab" | "certify" | "merge" | "diff" | "optimize";
+
+/**
+ * What the tier optimizer's report shows (orchestra optimize's OptimizeReport, which the optimizer
+ * owns, fits it): every figure says whether it is measured, predicted or verified.
+ */
+export interface OptimizeView {
+  baseline: { profile: string; passRate: number | null; monthlyCostUsd: number | null };
+  margin: number;
+  minReduction: number | null;
+  mode: string;
+  proposal: string | null;
+  proposalReason: string;
+  frontier: {
+    name: string;
+    kind: "measured" | "predicted" | "verified";
+    passRate: number | null;
+    ci95: [number, number] | null;
+    monthlyCostUsd: number | null;
+  }[];
+  candidates: {
+    name: string;
+    mode: string;
+    assignment: Record<string, string>;
+    predicted: { passRate: number; monthlyCostUsd: number | null; reduction: number | null };
+    verified: {
+      passRate: number | null;
+      ci95: [number, number] | null;
+      verdict: string;
+      monthlyCostUsd: number | null;
+      reduction: number | null;
+      errored: number;
+      casesNeeded: number | null;
+      reductionAgainst: Record<string, number | null>;
+    } | null;
+  }[];
+  drivers: { agent: string; tier: string; monthlyCostUsd: number; share: number }[];
+  policyCost: { keepPolicy: number | null; freeRoles: number | null; difference: number | null };
+  /** The agent files' own tiers (the owners' assignment). */
+  owners: Record<string, string>;
+}
 
 /** One profile compared: its quality against its cost, a point of the frontier. */
 export interface ProfilePoint {
@@ -38,6 +78,7 @@ export interface ReportView {
   diff?: DiffReport;
   /** Cost against quality of every profile compared (the frontier). */
   profiles?: ProfilePoint[];
+  optimize?: OptimizeView;
 }
 
 /** The two profiles of an A/B as points of the frontier. */

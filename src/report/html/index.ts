@@ -5,6 +5,7 @@ import { Charts } from "./chart.js";
 import { diffSection } from "./diff.js";
 import { frontierSection } from "./frontier.js";
 import { latencySection } from "./latency.js";
+import { optimizeSection } from "./optimize.js";
 import { page } from "./page.js";
 import { protocolSection } from "./protocol.js";
 import { readinessSection } from "./readiness.js";
@@ -16,6 +17,7 @@ import { treesSection } from "./trees.js";
 /** The page's sections in reading order: the one place that lists them. */
 export const SECTIONS: readonly Section[] = [
   readinessSection,
+  optimizeSection,
   abSection,
   frontierSection,
   diffSection,

@@ -12,6 +12,7 @@ const KIND_LABEL: Record<ReportView["kind"], string> = {
   certify: "Certification report",
   merge: "Merged run report",
   diff: "Diff of two runs",
+  optimize: "Tier optimization",
 };
 
 /**

@@ -1,0 +1,302 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type Assignment,
+  type EvidenceRun,
+  gatherEvidence,
+  Predictor,
+  searchAssignment,
+} from "../../src/optimize/index.js";
+import { type TrialResult, TrialResultSchema } from "../../src/suite/index.js";
+
+const TIERS = ["haiku", "sonnet", "opus"] as const;
+const PRICE = { haiku: 1, sonnet: 20, opus: 40 } as const;
+
+/** A trial as results.jsonl holds it, with what the optimizer reads: verdict, calls, tree, assertions. */
+function trial(p: {
+  case: string;
+  suite?: TrialResult["suite"];
+  profile: string;
+  verdict: "pass" | "fail" | "error";
+  calls: { agent: string; tier: string; cost?: number }[];
+  unread?: string[];
+  against?: string[];
+}): TrialResult {
+  // Through the schema: a constructed trial is one results.jsonl could hold.
+  return TrialResultSchema.parse({
+    case: p.case,
+    suite: p.suite ?? "mission",
+    title: p.case,
+    critical: false,
+    tags: [],
+    trial: 1,
+    profile: p.profile,
+    mode: "replay",
+    verdict: p.verdict,
+    reason: p.verdict === "pass" ? null : "constructed",
+    assertions: (p.against ?? []).map((a) => ({ type: "finding", pass: false, reason: `nothing from ${a}` })),
+    final: { type: "result" },
+    trace: {
+      agents: p.calls.map((c) => c.agent),
+      messages: 0,
+      calls: p.calls.length,
+      maxDepth: 1,
+      fallbacks: 0,
+      escalations: 0,
+      correctiveRetries: 0,
+      agentMessages: 0,
+      compliantMessages: 0,
+      recoveredMessages: 0,
+      deviations: {},
+      deviationExamples: [],
+      messageBytes: 0,
+      markupBytes: 0,
+      contextBytesBefore: 0,
+      contextBytesAfter: 0,
+    },
+    calls: p.calls.map((c, i) => ({
+      task: `m1/t${i}`,
+      agent: c.agent,
+      tier: c.tier,
+      model: `model-${c.tier}`,
+      usage: {
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        cacheWrite5mTokens: 0,
+        cacheWrite1hTokens: 0,
+      },
+      costMicroUsd: c.cost ?? PRICE[c.tier as keyof typeof PRICE] * 1000,
+      latencyMs: 1,
+      latencySource: "recorded",
+      fellBack: false,
+      escalation: false,
+      corrective: false,
+      source: "synthetic",
+    })),
+    usage: {
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      cacheWrite5mTokens: 0,
+      cacheWrite1hTokens: 0,
+    },
+    costMicroUsd: p.calls.reduce((s, c) => s + (c.cost ?? PRICE[c.tier as keyof typeof PRICE] * 1000), 0),
+    judgeCostMicroUsd: 0,
+    latencyMs: 1,
+    latencySource: "recorded",
+    provenance: { live: 0, synthetic: p.calls.length, models: [] },
+    durationMs: 1,
+    tree: p.calls.map((c, i) => ({
+      task: `m1/t${i}`,
+      parent: null,
+      agent: c.agent,
+      objective: "",
+      tiers: [c.tier],
+      models: [],
+      calls: 1,
+      tokens: 0,
+      costMicroUsd: 0,
+      latencyMs: 1,
+      latencySource: "recorded",
+      flags: [],
+      notes: [],
+      reply: {
+        type: "result",
+        compliant: !(p.unread ?? []).includes(c.agent),
+        recovered: false,
+        summary: "",
+      },
+    })),
+  });
+}
+
+const single = (agents: readonly string[], tier: string): Assignment =>
+  Object.fromEntries(agents.map((a) => [a, tier]));
+
+const priceRatio = (from: string, to: string) =>
+  PRICE[to as keyof typeof PRICE] / PRICE[from as keyof typeof PRICE];
+
+describe("evidence per agent and tier", () => {
+  it("blames a mission's failure on the agent whose tier never passed it, narrowed by its own messages", () => {
+    const agents = ["planner", "coder", "tester"];
+    const runs: EvidenceRun[] = TIERS.map((tier) => ({
+      profile: `all-${tier}`,
+      assignment: single(agents, tier),
+      results: [
+        trial({
+          case: "m-1",
+          profile: `all-${tier}`,
+          // On haiku the planner's reply cannot be read and the mission fails.
+          verdict: tier === "haiku" ? "fail" : "pass",
+          calls: agents.map((agent) => ({ agent, tier })),
+          unread: tier === "haiku" ? ["planner"] : [],
+        }),
+      ],
+    }));
+    const evidence = gatherEvidence(runs);
+    const rate = (agent: string, tier: string) =>
+      evidence.agents.find((a) => a.agent === agent && a.tier === tier)!;
+    // Every agent's haiku part never passed the case; only the planner's messages show trouble.
+    expect(rate("planner", "haiku")).toMatchObject({ parts: 1, succeeded: 0, signals: { unreadReplies: 1 } });
+    expect(rate("coder", "haiku")).toMatchObject({ parts: 1, succeeded: 1 });
+    expect(rate("tester", "haiku")).toMatchObject({ parts: 1, succeeded: 1 });
+    expect(rate("planner", "opus").rate).toBe(1);
+
+    const predictor = new Predictor(evidence, { priceRatio });
+    const search = searchAssignment(predictor, {
+      agents: agents.map((name) => ({ name, role: "specialist" })),
+      tiers: TIERS,
+      target: 1,
+      starts: [single(agents, "sonnet")],
+    });
+    expect(search.assignment).toEqual({ planner: "sonnet", coder: "haiku", tester: "haiku" });
+    expect(search.feasible).toBe(true);
+  });
+
+  it("a failure under every profile teaches nothing about tiers and stays a failure", () => {
+    const runs: EvidenceRun[] = TIERS.map((tier) => ({
+      profile: `all-${tier}`,
+      assignment: { a: tier },
+      results: [
+        trial({ case: "hard", profile: `all-${tier}`, verdict: "fail", calls: [{ agent: "a", tier }] }),
+      ],
+    }));
+    const evidence = gatherEvidence(runs);
+    expect(evidence.cases[0]!.failsEverywhere).toBe(true);
+    expect(evidence.agents.every((a) => a.parts === 0 && a.rate === null)).toBe(true);
+    const predictor = new Predictor(evidence, { priceRatio });
+    expect(predictor.predict({ a: "opus" }).passRate).toBe(0);
+  });
+
+  it("an errored trial is no evidence of quality", () => {
+    const runs: EvidenceRun[] = [
+      {
+        profile: "all-haiku",
+        assignment: { a: "haiku" },
+        results: [
+          trial({
+            case: "c",
+            profile: "all-haiku",
+            verdict: "error",
+            calls: [{ agent: "a", tier: "haiku" }],
+          }),
+        ],
+      },
+    ];
+    const evidence = gatherEvidence(runs);
+    expect(evidence.agents).toEqual([]);
+    expect(evidence.cases[0]!.observed).toEqual([]);
+  });
+});
+
+/** Random evidence: agents with roles, cases of one to three agents, each agent's part failing on tiers below its own need. */
+const evidenceArb = fc
+  .record({
+    agents: fc.integer({ min: 4, max: 12 }),
+    needs: fc.array(fc.constantFrom(0, 1, 2), { minLength: 12, maxLength: 12 }),
+    cases: fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 3 }), {
+      minLength: 3,
+      maxLength: 20,
+    }),
+  })
+  .map(({ agents, needs, cases }) => {
+    const names = Array.from({ length: agents }, (_, i) => `agent-${i}`);
+    const used = cases.map((c) => [...new Set(c.map((i) => names[i % agents]!))]);
+    const runs: EvidenceRun[] = TIERS.map((tier, level) => ({
+      profile: `all-${tier}`,
+      assignment: single(names, tier),
+      results: used.map((members, i) => {
+        const failing = members.filter((m) => needs[names.indexOf(m)]! > level);
+        return trial({
+          case: `c-${i}`,
+          profile: `all-${tier}`,
+          verdict: failing.length ? "fail" : "pass",
+          calls: members.map((agent) => ({ agent, tier })),
+          against: failing,
+        });
+      }),
+    }));
+    return { names, runs };
+  });
+
+describe("the search", () => {
+  it("with the tier policy kept, never leaves a role's tiers nor changes the tier counts", () => {
+    fc.assert(
+      fc.property(evidenceArb, fc.integer({ min: 0, max: 1000 }), ({ names, runs }, seed) => {
+        const predictor = new Predictor(gatherEvidence(runs), { priceRatio });
+        // A start that keeps the policy: the first agent is the orchestrator (opus only), the rest spread.
+        const start: Assignment = Object.fromEntries(
+          names.map((n, i) => [n, i === 0 ? "opus" : TIERS[(i + seed) % 3]!]),
+        );
+        const counts: Record<string, number> = {};
+        for (const t of Object.values(start)) counts[t] = (counts[t] ?? 0) + 1;
+        const result = searchAssignment(predictor, {
+          agents: names.map((name, i) => ({ name, role: i === 0 ? "orchestrator" : "specialist" })),
+          tiers: TIERS,
+          target: 0.5,
+          policy: { roleTiers: { orchestrator: ["opus"] }, tierCounts: counts },
+          starts: [start],
+        });
+        const got: Record<string, number> = {};
+        for (const t of Object.values(result.assignment)) got[t] = (got[t] ?? 0) + 1;
+        expect(got).toEqual(counts);
+        expect(result.assignment[names[0]!]).toBe("opus");
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("free, it never ends above the cost of a start that met the target, nor below the target when it says feasible", () => {
+    fc.assert(
+      fc.property(evidenceArb, ({ names, runs }) => {
+        const predictor = new Predictor(gatherEvidence(runs), { priceRatio });
+        const start = single(names, "opus");
+        const target = predictor.predict(start).passRate - 0.05;
+        const result = searchAssignment(predictor, {
+          agents: names.map((name) => ({ name, role: "specialist" })),
+          tiers: TIERS,
+          target,
+          starts: [start],
+        });
+        expect(result.feasible).toBe(true);
+        expect(predictor.predict(result.assignment).passRate).toBeGreaterThanOrEqual(target - 1e-9);
+        expect(predictor.predict(result.assignment).costUsd).toBeLessThanOrEqual(
+          predictor.predict(start).costUsd + 1e-12,
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("on 47 agents and 3 tiers scores a few thousand assignments, never the 3^47 of an enumeration", () => {
+    const names = Array.from({ length: 47 }, (_, i) => `agent-${i}`);
+    const runs: EvidenceRun[] = TIERS.map((tier, level) => ({
+      profile: `all-${tier}`,
+      assignment: single(names, tier),
+      results: Array.from({ length: 60 }, (_, i) => {
+        const members = [names[i % 47]!, names[(i * 7 + 3) % 47]!, names[(i * 13 + 5) % 47]!];
+        const failing = members.filter((m) => names.indexOf(m) % 5 > level + 1);
+        return trial({
+          case: `c-${i}`,
+          profile: `all-${tier}`,
+          verdict: failing.length ? "fail" : "pass",
+          calls: [...new Set(members)].map((agent) => ({ agent, tier })),
+        });
+      }),
+    }));
+    const predictor = new Predictor(gatherEvidence(runs), { priceRatio });
+    const start = single(names, "sonnet");
+    const result = searchAssignment(predictor, {
+      agents: names.map((name) => ({ name, role: "specialist" })),
+      tiers: TIERS,
+      target: predictor.predict(start).passRate - 0.05,
+      starts: [start, single(names, "haiku")],
+    });
+    expect(result.feasible).toBe(true);
+    expect(result.evaluated).toBeLessThan(100_000);
+    expect(predictor.predict(result.assignment).costUsd).toBeLessThan(predictor.predict(start).costUsd);
+  });
+});
