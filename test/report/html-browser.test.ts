@@ -232,3 +232,39 @@ describe("report.html in a browser", () => {
     expect(colours.dark).toBe("rgb(13, 17, 23)");
   });
 });
+
+describe("orchestra optimize's report.html in a browser", () => {
+  it("draws the frontier with measured, predicted and verified points, loads nothing and logs no error", async () => {
+    const out = mkdtempSync(join(tmpdir(), "html-optimize-"));
+    const { code, stderr } = orchestra(["optimize", "--free-roles", "--out", out]);
+    expect([0, 1], stderr).toContain(code);
+    const report = JSON.parse(readFileSync(join(out, "optimize.json"), "utf8"));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const file = pathToFileURL(join(out, "report.html")).href;
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") errors.push(m.text());
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(file, { waitUntil: "load" });
+    const chart = page.locator('#optimize svg[aria-label^="monthly cost against pass rate"]');
+    expect(await chart.count()).toBe(1);
+    // Hollow circles for predictions, filled for measured and verified points.
+    const measured = report.frontier.filter((f: { kind: string }) => f.kind !== "predicted").length;
+    const predicted = report.frontier.filter((f: { kind: string }) => f.kind === "predicted").length;
+    const dots = chart.locator('g[aria-label="dot"]');
+    expect(await dots.count()).toBe(2);
+    expect(await dots.nth(0).locator("circle").count()).toBe(predicted);
+    expect(await dots.nth(1).locator("circle").count()).toBe(measured);
+    const rows = page.locator("#optimize-candidates tbody tr");
+    expect(await rows.count()).toBe(report.candidates.length);
+    expect(await page.locator("#optimize-proposal").textContent()).toContain(
+      `Proposal: ${report.proposal ?? "none"}`,
+    );
+    expect(requests).toEqual([file]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});

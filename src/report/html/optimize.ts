@@ -1,4 +1,4 @@
-import { dot, ruleX, ruleY, text } from "@observablehq/plot";
+import { dot, link, ruleX, ruleY, text } from "@observablehq/plot";
 import { pct, pctWithInterval, usd } from "../format.js";
 import type { OptimizeView } from "../view.js";
 import { type Html, html } from "./markup.js";
@@ -11,7 +11,7 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
   const points = o.frontier
     .filter((p) => p.passRate !== null && p.monthlyCostUsd !== null)
     .map((p) => ({
-      label: `${p.name} (${p.kind})`,
+      name: p.name,
       kind: p.kind,
       cost: p.monthlyCostUsd!,
       rate: p.passRate!,
@@ -19,17 +19,25 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
       hi: p.ci95?.[1] ?? p.passRate!,
     }));
   if (points.length === 0) return null;
+  // Each candidate's prediction joined to its verification: how far the run moved the estimate.
+  const links = o.candidates.flatMap((c) => {
+    const from = points.find((p) => p.kind === "predicted" && p.name === c.name);
+    const to = points.find((p) => p.kind === "verified" && p.name === c.name);
+    return from && to ? [{ x1: from.cost, y1: from.rate, x2: to.cost, y2: to.rate }] : [];
+  });
+  const labelled = points.filter((p) => p.kind !== "predicted" || !points.some((q) => q.kind === "verified" && q.name === p.name));
   const floor = Math.max(0, Math.floor((Math.min(...points.map((p) => p.lo)) - 0.05) * 10) / 10);
   // The lowest pass rate within the margin of the baseline's: a candidate below it is out.
   const target = o.baseline.passRate === null ? [] : [o.baseline.passRate - o.margin];
   return charts.render(
     {
-      height: 360,
-      marginRight: 40,
+      height: 380,
+      width: 860,
+      marginRight: 150,
       marginLeft: 50,
       inset: 30,
       x: {
-        domain: [0, Math.max(...points.map((p) => p.cost)) * 1.2 || 1],
+        domain: [0, Math.max(...points.map((p) => p.cost)) * 1.1 || 1],
         grid: true,
         label: "monthly cost under the workload (USD)",
       },
@@ -42,12 +50,27 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
       color: { domain: Object.keys(KIND_COLOR), range: Object.values(KIND_COLOR), legend: true },
       marks: [
         ruleY(target, { stroke: "var(--fail)", strokeDasharray: "4 3" }),
+        link(links, { x1: "x1", y1: "y1", x2: "x2", y2: "y2", stroke: "var(--muted)", strokeDasharray: "2 2" }),
         ruleX(points, { x: "cost", y1: "lo", y2: "hi", stroke: "kind", strokeWidth: 2 }),
-        dot(points, { x: "cost", y: "rate", fill: "kind", r: 5, symbol: "kind" }),
-        text(points, { x: "cost", y: "rate", text: "label", dx: 8, textAnchor: "start" }),
+        dot(
+          points.filter((p) => p.kind === "predicted"),
+          { x: "cost", y: "rate", stroke: "kind", r: 5, strokeWidth: 2 },
+        ),
+        dot(
+          points.filter((p) => p.kind !== "predicted"),
+          { x: "cost", y: "rate", fill: "kind", r: 5 },
+        ),
+        text(
+          labelled.filter((p) => p.kind === "measured"),
+          { x: "cost", y: "rate", text: "name", dx: 8, dy: -9, textAnchor: "start" },
+        ),
+        text(
+          labelled.filter((p) => p.kind !== "measured"),
+          { x: "cost", y: "rate", text: (d: (typeof points)[number]) => `${d.name} (${d.kind})`, dx: 8, dy: 9, textAnchor: "start" },
+        ),
       ],
     },
-    "monthly cost against pass rate of every profile measured and every candidate, predicted and verified",
+    "monthly cost against pass rate of every profile measured and every candidate, predicted (hollow) and verified",
   );
 }
 
