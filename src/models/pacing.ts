@@ -69,8 +69,8 @@ export class ModelPacer {
     for (const w of waiters) w();
   }
 
-  private mayStart(s: ModelState): boolean {
-    if (this.now() < s.blockedUntil) return false;
+  private mayStart(s: ModelState, now: number): boolean {
+    if (now < s.blockedUntil) return false;
     if (s.inFlight >= Math.max(1, Math.floor(s.limit))) return false;
     if (s.budget !== undefined && s.budget <= 0 && s.inFlight > 0) return false;
     return true;
@@ -80,7 +80,11 @@ export class ModelPacer {
   async acquire(model: string, signal?: AbortSignal): Promise<void> {
     const s = this.state(model);
     const started = this.now();
-    while (!this.mayStart(s)) {
+    for (;;) {
+      // One reading of the clock for the check and the wait: read twice, a millisecond ticking
+      // between them would find the model blocked, then no time left to wait, and set no timer.
+      const now = this.now();
+      if (this.mayStart(s, now)) break;
       if (signal?.aborted) throw signal.reason;
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -89,7 +93,7 @@ export class ModelPacer {
         };
         s.waiters.push(done);
         signal?.addEventListener("abort", done, { once: true });
-        const wait = s.blockedUntil - this.now();
+        const wait = s.blockedUntil - now;
         if (wait > 0 && !s.timer) {
           // Not unref'd: when every call waits on a rate limit, this timer is what keeps the run alive.
           s.timer = setTimeout(() => {

@@ -64,4 +64,20 @@ describe("rate-limit pacing per model", () => {
     await probe; // nothing in flight: one probe may go
     expect(next).toBe(true);
   });
+
+  it("never waits forever when the clock ticks between the check and the wait", async () => {
+    // A clock that moves a millisecond at every reading: whatever the parity of the retry-after,
+    // some wait starts exactly as the block ends. The request must still go (it once hung here).
+    for (const retryAfter of [3, 4, 5, 6]) {
+      let t = 0;
+      const pacer = new ModelPacer({ maxConcurrency: 1, now: () => t++ });
+      await pacer.acquire("m");
+      pacer.rateLimited("m", retryAfter);
+      const outcome = await Promise.race([
+        pacer.acquire("m").then(() => "sent"),
+        new Promise((resolve) => setTimeout(() => resolve("stuck"), 1_000)),
+      ]);
+      expect(outcome, `retry-after ${retryAfter} ms`).toBe("sent");
+    }
+  });
 });

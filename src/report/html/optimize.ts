@@ -25,7 +25,9 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
     const to = points.find((p) => p.kind === "verified" && p.name === c.name);
     return from && to ? [{ x1: from.cost, y1: from.rate, x2: to.cost, y2: to.rate }] : [];
   });
-  const labelled = points.filter((p) => p.kind !== "predicted" || !points.some((q) => q.kind === "verified" && q.name === p.name));
+  const labelled = points.filter(
+    (p) => p.kind !== "predicted" || !points.some((q) => q.kind === "verified" && q.name === p.name),
+  );
   const floor = Math.max(0, Math.floor((Math.min(...points.map((p) => p.lo)) - 0.05) * 10) / 10);
   // The lowest pass rate within the margin of the baseline's: a candidate below it is out.
   const target = o.baseline.passRate === null ? [] : [o.baseline.passRate - o.margin];
@@ -50,7 +52,14 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
       color: { domain: Object.keys(KIND_COLOR), range: Object.values(KIND_COLOR), legend: true },
       marks: [
         ruleY(target, { stroke: "var(--fail)", strokeDasharray: "4 3" }),
-        link(links, { x1: "x1", y1: "y1", x2: "x2", y2: "y2", stroke: "var(--muted)", strokeDasharray: "2 2" }),
+        link(links, {
+          x1: "x1",
+          y1: "y1",
+          x2: "x2",
+          y2: "y2",
+          stroke: "var(--muted)",
+          strokeDasharray: "2 2",
+        }),
         ruleX(points, { x: "cost", y1: "lo", y2: "hi", stroke: "kind", strokeWidth: 2 }),
         dot(
           points.filter((p) => p.kind === "predicted"),
@@ -66,7 +75,14 @@ function frontierChart(o: OptimizeView, charts: Parameters<Section["render"]>[1]
         ),
         text(
           labelled.filter((p) => p.kind !== "measured"),
-          { x: "cost", y: "rate", text: (d: (typeof points)[number]) => `${d.name} (${d.kind})`, dx: 8, dy: 9, textAnchor: "start" },
+          {
+            x: "cost",
+            y: "rate",
+            text: (d: (typeof points)[number]) => `${d.name} (${d.kind})`,
+            dx: 8,
+            dy: 9,
+            textAnchor: "start",
+          },
         ),
       ],
     },
