@@ -53,6 +53,27 @@ export {
   ReplayMissError,
   type TokenUsage,
 } from "./models/index.js";
+// The tier optimizer: evidence per agent and tier, the search, and the verdict on verified candidates.
+export {
+  type AgentTierEvidence,
+  type Assignment,
+  assignmentOf,
+  type Candidate,
+  choose,
+  type Evidence,
+  type EvidenceRun,
+  type FrontierPoint,
+  gatherEvidence,
+  type OptimizeInput,
+  type OptimizeReport,
+  type PolicyMode,
+  planOptimization,
+  renderOptimizeMarkdown,
+  type Sensitivity,
+  type Verified,
+  type VerifiedRun,
+  verify,
+} from "./optimize/index.js";
 // The protocol: the five XML messages, read strictly and recovered.
 export {
   buildMessage,
@@ -78,7 +99,6 @@ export {
   type Violation,
   validateMessage,
 } from "./protocol/index.js";
-
 // Reports: summaries, the paired A/B, the readiness gates.
 export {
   type AbReport,

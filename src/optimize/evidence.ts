@@ -1,8 +1,15 @@
+import { type Agent, tierUnder } from "../agents/index.js";
+import type { Config } from "../config/index.js";
 import { wilson } from "../report/index.js";
 import type { SuiteName, TrialResult } from "../suite/index.js";
 
 /** agent -> tier. */
 export type Assignment = Record<string, string>;
+
+/** The tier of every agent under a profile of the config. */
+export function assignmentOf(agents: readonly Agent[], profile: string, config: Config): Assignment {
+  return Object.fromEntries(agents.map((a) => [a.name, tierUnder(a, profile, config)]));
+}
 
 /** A run the optimizer learns from: its trials, and the tier each agent had in it. */
 export interface EvidenceRun {

@@ -1,6 +1,7 @@
 export {
   type AgentTierEvidence,
   type Assignment,
+  assignmentOf,
   type Evidence,
   type EvidenceRun,
   gatherEvidence,

@@ -53,6 +53,12 @@ describe("the programmatic API (src/index.ts)", () => {
         "summarize",
         "tierChangesSince",
         "validateMessage",
+        "assignmentOf",
+        "choose",
+        "gatherEvidence",
+        "planOptimization",
+        "renderOptimizeMarkdown",
+        "verify",
       ].sort(),
     );
   });

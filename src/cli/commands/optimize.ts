@@ -1,11 +1,12 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
-import { type Agent, tierUnder } from "../../agents/index.js";
+import type { Agent } from "../../agents/index.js";
 import type { Config } from "../../config/index.js";
 import { RecordingStore } from "../../models/index.js";
 import {
   type Assignment,
+  assignmentOf,
   type Candidate,
   choose,
   type EvidenceRun,
@@ -89,8 +90,7 @@ export async function optimizeCommand(
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const out = resolve(opts.out ?? `reports/${stamp}-optimize`);
   mkdirSync(out, { recursive: true });
-  const assignmentOf = (profile: string, cfg: Config = config): Assignment =>
-    Object.fromEntries(prepared.agents.map((a) => [a.name, tierUnder(a, profile, cfg)]));
+  const assignmentFor = (profile: string): Assignment => assignmentOf(prepared.agents, profile, config);
 
   const replay = async (cfg: Config, profile: string, recordings: string, dir: string) => {
     rmSync(dir, { recursive: true, force: true });
@@ -138,12 +138,12 @@ export async function optimizeCommand(
         throw new UsageError(
           `${spec}: its runs are of profile "${profile}", which ${opts.config} does not define: the optimizer needs each evidence run's tier assignment`,
         );
-      runs.push({ profile, assignment: assignmentOf(profile), results, run: dir });
+      runs.push({ profile, assignment: assignmentFor(profile), results, run: dir });
       output.err(`  ${profile}: ${results.length} trials read from ${spec}`);
     } else {
       const dir = join(out, "evidence", spec);
       const results = await replay(config, spec, opts.recordings, dir);
-      runs.push({ profile: spec, assignment: assignmentOf(spec), results, run: dir });
+      runs.push({ profile: spec, assignment: assignmentFor(spec), results, run: dir });
     }
   }
   const baselineRun = runs.find((r) => r.profile === opts.baseline)!;
