@@ -297,6 +297,18 @@ describe("orchestra optimize on a constructed scenario set", () => {
     }
   }, 120_000);
 
+  it("--keep-policy refuses agent files that break the tier policy, and says how to go on", () => {
+    const agents = join(dir, "agents-broken");
+    cpSync(join(repoRoot, "agents"), agents, { recursive: true });
+    const file = join(agents, "orchestration", "tech-lead-orchestrator.md");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/^model: opus$/m, "model: sonnet"));
+    const run = optimize(join(dir, "broken"), "--agents-dir", agents);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/the agent files break the tier policy/);
+    expect(run.stderr).toMatch(/--free-roles/);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
   it("record mode needs a budget", () => {
     const run = optimize(join(dir, "record"), "--mode", "record");
     expect(run.code).toBe(2);

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
-import type { Agent } from "../../agents/index.js";
+import { type Agent, checkTierPolicy } from "../../agents/index.js";
 import type { Config } from "../../config/index.js";
 import { RecordingStore } from "../../models/index.js";
 import {
@@ -86,6 +86,19 @@ export async function optimizeCommand(
         `"${s}" is neither a run folder nor a profile (profiles: ${Object.keys(config.profiles).join(", ")})`,
       );
   const prepared: Prepared = probe;
+  if (mode === "keep-policy") {
+    // The policy-keeping search swaps tiers from the agent files' assignment: it must hold the policy.
+    const broken = checkTierPolicy(prepared.agents, config.policy, prepared.configFile);
+    if (broken.length > 0)
+      throw new UsageError(
+        `the agent files break the tier policy (${broken.length} problem(s): ${broken
+          .slice(0, 3)
+          .map((p) => p.message)
+          .join(
+            "; ",
+          )}${broken.length > 3 ? "; ..." : ""}): --keep-policy searches from them. Fix them (orchestra agents lists each), or use --free-roles`,
+      );
+  }
   const margin = opts.margin ?? config.gates.nonInferiorityMargin;
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const out = resolve(opts.out ?? `reports/${stamp}-optimize`);
