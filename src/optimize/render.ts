@@ -21,7 +21,7 @@ export function renderOptimizeMarkdown(r: OptimizeReport, owners: Record<string,
   const lines = [
     "# Tier optimization",
     "",
-    `Baseline ${r.baseline.profile}: pass rate ${pct(r.baseline.passRate)} (measured), ${money(r.baseline.monthlyCostUsd)} a month. Margin ${pct(r.margin)}: a candidate may be predicted down to ${pct(r.target)}. Mode: ${r.mode}. Evidence: ${r.evidence.runs.map((x) => `${x.profile} (${x.trials} trials)`).join(", ")}.`,
+    `Baseline ${r.baseline.profile}: pass rate ${pct(r.baseline.passRate)} (measured), ${money(r.baseline.monthlyCostUsd)} a month. Margin ${(r.margin * 100).toFixed(1)} points: a candidate may be predicted down to ${pct(r.target)}. Mode: ${r.mode}. Evidence: ${r.evidence.runs.map((x) => `${x.profile} (${x.trials} trials)`).join(", ")}.`,
     "",
     `**Proposal: ${r.proposal ?? "none"}** — ${r.proposalReason}.`,
     "",
@@ -80,7 +80,7 @@ export function renderOptimizeMarkdown(r: OptimizeReport, owners: Record<string,
     lines.push(
       "## How many cases a decision needs",
       "",
-      `This suite is too small to certify a candidate non-inferior within ${pct(r.margin)}: at the discordance measured, a decision at 80% power needs about ${needs.length ? Math.max(...needs) : "n/a"} paired cases (or as many paired trials over fewer cases, with the methods sheet's clustered interval).`,
+      `This suite is too small to certify a candidate non-inferior within ${(r.margin * 100).toFixed(1)} points: at the discordance measured, a decision at 80% power needs about ${needs.length ? Math.max(...needs) : "n/a"} paired cases (or as many paired trials over fewer cases, with the methods sheet's clustered interval).`,
       "",
     );
   lines.push(

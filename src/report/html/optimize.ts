@@ -107,7 +107,7 @@ export const optimizeSection: Section = {
       Object.entries(c.assignment)
         .filter(([a, t]) => o.owners[a] !== t)
         .map(([a, t]) => `${a} ${o.owners[a]}→${t}`);
-    return html`<p id="optimize-proposal"><strong>Proposal: ${o.proposal ?? "none"}</strong> — ${o.proposalReason}. Baseline ${o.baseline.profile}: ${pct(o.baseline.passRate)} (measured), ${money(o.baseline.monthlyCostUsd)} a month; margin ${pct(o.margin)}.</p>
+    return html`<p id="optimize-proposal"><strong>Proposal: ${o.proposal ?? "none"}</strong> — ${o.proposalReason}. Baseline ${o.baseline.profile}: ${pct(o.baseline.passRate)} (measured), ${money(o.baseline.monthlyCostUsd)} a month; margin ${(o.margin * 100).toFixed(1)} points.</p>
 ${frontierChart(o, charts)}
 <div class="scroll"><table id="optimize-candidates"><thead><tr><th>candidate</th><th>mode</th><th>predicted pass</th><th class="n">predicted monthly</th><th class="n">predicted reduction</th><th>verified pass [95% Wilson]</th><th class="n">verified monthly</th><th class="n">verified reduction</th><th>verdict</th><th class="n">errored</th></tr></thead><tbody>
 ${o.candidates.map((c) => {
@@ -115,7 +115,7 @@ ${o.candidates.map((c) => {
   return html`<tr data-candidate="${c.name}"><td>${c.name}</td><td>${c.mode}</td><td class="predicted">${pct(c.predicted.passRate)} (predicted)</td><td class="n predicted">${money(c.predicted.monthlyCostUsd)}</td><td class="n predicted">${pct(c.predicted.reduction)}</td><td class="verified">${v ? html`${pctWithInterval(v.passRate, v.ci95)} (verified)` : "not verified"}</td><td class="n verified">${v ? money(v.monthlyCostUsd) : "-"}</td><td class="n verified">${v ? pct(v.reduction) : "-"}</td><td>${v?.verdict ?? "-"}</td><td class="n">${v ? v.errored : "-"}</td></tr>\n`;
 })}</tbody></table></div>
 <p>The tier policy costs ${money(o.policyCost.difference)} a month (predicted): the best assignment keeping it ${money(o.policyCost.keepPolicy)}, the best with free roles ${money(o.policyCost.freeRoles)}.${o.minReduction === null ? "" : ` Target reduction: ${pct(o.minReduction)}.`}</p>
-${needs.length ? html`<p id="optimize-cases-needed" class="banner note">This suite is too small to certify a candidate non-inferior within ${pct(o.margin)}: at the discordance measured, a decision at 80% power needs about ${Math.max(...needs)} paired cases.</p>` : ""}
+${needs.length ? html`<p id="optimize-cases-needed" class="banner note">This suite is too small to certify a candidate non-inferior within ${(o.margin * 100).toFixed(1)} points: at the discordance measured, a decision at 80% power needs about ${Math.max(...needs)} paired cases.</p>` : ""}
 <h3>Against the owners' assignment</h3>
 <ul id="optimize-moves">${o.candidates.map((c) => {
       const m = moves(c);
