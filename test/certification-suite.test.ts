@@ -24,7 +24,15 @@ describe("the shipped certification suite", () => {
       expect(c.critical, `${c.id} is a security case`).toBe(true);
   });
 
-  for (const profile of ["three-tier", "all-sonnet"]) {
+  it("ships recordings for every profile of the config", () => {
+    expect(Object.keys(config.profiles).sort()).toEqual(
+      expect.arrayContaining(["all-haiku", "all-opus", "all-sonnet", "three-tier"]),
+    );
+  });
+
+  // Every profile the config names is replayed, so a profile added to the config without recordings
+  // (or a scenario that forgot it) fails here, not in a user's first `orchestra ab`.
+  for (const profile of Object.keys(config.profiles)) {
     it(`replays every case under ${profile} to the verdict its scenario intends`, async () => {
       const gateway = createGateway({
         config,

@@ -110,7 +110,13 @@ const AssertionSchemas = [
     expected: z.boolean().default(true).describe("false: assert that nothing escalated"),
   }),
   z.strictObject({ type: z.literal("fell-back"), agent: agentName.optional(), from: z.string().optional() }),
-  z.strictObject({ type: z.literal("tier-used"), agent: agentName, tier: z.string().min(1) }),
+  z.strictObject({
+    type: z.literal("tier-used"),
+    agent: agentName,
+    tier: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe("the tier the agent's last call ran on, or a list of tiers any of which passes"),
+  }),
   z.strictObject({ type: z.literal("max-calls"), value: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("max-depth"), value: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal("no-cycle") }),

@@ -172,6 +172,20 @@ describe("assertions", () => {
     expect(await check(2)).toMatchObject({ pass: false, reason: expect.stringMatching(/found 1/) });
   });
 
+  it("tier-used takes a list of tiers, any of which passes, and names them when none matched", async () => {
+    const either = await evaluate(
+      AssertionSchema.parse({ type: "tier-used", agent: "sql-helper", tier: ["sonnet", "opus"] }),
+      { outcome, dir: "." },
+    );
+    expect(either.pass, either.reason).toBe(true);
+    const neither = await evaluate(
+      AssertionSchema.parse({ type: "tier-used", agent: "sql-helper", tier: ["haiku", "opus"] }),
+      { outcome, dir: "." },
+    );
+    expect(neither).toMatchObject({ pass: false, reason: expect.stringContaining("expected haiku or opus") });
+    expect(AssertionSchema.safeParse({ type: "tier-used", agent: "sql-helper", tier: [] }).success).toBe(false);
+  });
+
   it("latency-below refuses recorded latency unless the case allows it", async () => {
     const recorded = {
       ...outcome,

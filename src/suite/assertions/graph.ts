@@ -62,10 +62,12 @@ export const tierUsed: Evaluator<"tier-used"> = (a, { outcome }) => {
   const calls = callsOf(outcome).filter((c) => c.agent === a.agent);
   const answered = calls.at(-1);
   if (!answered) return result(a.type, false, `${a.agent} made no call`);
+  const allowed = typeof a.tier === "string" ? [a.tier] : a.tier;
+  const pass = allowed.includes(answered.tier);
   return result(
     a.type,
-    answered.tier === a.tier,
-    `${a.agent} answered on ${answered.tier} (${answered.model})${answered.tier === a.tier ? "" : `, expected ${a.tier}`}`,
+    pass,
+    `${a.agent} answered on ${answered.tier} (${answered.model})${pass ? "" : `, expected ${allowed.join(" or ")}`}`,
   );
 };
 
