@@ -199,6 +199,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
           .filter(Boolean),
       ),
     )
+    .addOption(
+      new Option(
+        "--rounds <n>",
+        "search rounds: a candidate that misses the margin when run is evidence for the next",
+      )
+        .default(3)
+        .argParser(positiveInt),
+    )
     .option("--scenarios <dir>", "the fake API's scenarios for replay misses", "fixtures/scenarios")
     .option("--out <dir>", "output folder (default: reports/<run-id>-optimize/)")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))

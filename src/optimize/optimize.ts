@@ -37,6 +37,8 @@ export interface VerifiedRun extends Verified {
 export interface Candidate {
   name: string;
   mode: PolicyMode;
+  /** The search round that proposed it: round 1 learns from the profiles' runs, each later round also from the candidates verified before it. */
+  round: number;
   assignment: Assignment;
   predicted: { passRate: number; monthlyCostUsd: number | null; reduction: number | null; costUsd: number };
   verified: VerifiedRun | null;
@@ -69,7 +71,13 @@ export interface OptimizeReport {
   mode: PolicyMode;
   /** The lowest predicted pass rate a candidate may have: the baseline's less the margin. */
   target: number | null;
-  evidence: { profiles: string[]; runs: { profile: string; trials: number; cases: number; run: string }[] };
+  evidence: {
+    profiles: string[];
+    /** Every run learned from; `candidate` marks an earlier round's candidate run (a refinement). */
+    runs: { profile: string; trials: number; cases: number; run: string; candidate: boolean }[];
+  };
+  /** Search rounds run: a candidate that misses the margin when verified teaches the next round. */
+  rounds: number;
   /** What each agent's part of a case did on each tier, pooled over the cases it took part in. */
   agents: AgentTierEvidence[];
   candidates: Candidate[];
@@ -90,8 +98,11 @@ export interface OptimizeReport {
 export interface OptimizeInput {
   config: Config;
   agents: readonly Agent[];
-  runs: readonly (EvidenceRun & { run: string })[];
+  /** `candidate`: an earlier round's verified candidate, evidence but no measured frontier point. */
+  runs: readonly (EvidenceRun & { run: string; candidate?: boolean })[];
   baseline: string;
+  /** The search round (1 unless refining); names the candidates after round 1 (`free-roles-r2`). */
+  round?: number;
   margin: number;
   minReduction?: number;
   mode: PolicyMode;
@@ -128,6 +139,7 @@ export function planOptimization(input: OptimizeInput): {
   predict: (a: Assignment) => Prediction;
 } {
   const { config } = input;
+  const round = input.round ?? 1;
   const tiers = tiersCheapestFirst(config);
   const price = (tier: string) => {
     const p = config.prices.models[config.tiers[tier]?.model ?? ""];
@@ -166,10 +178,15 @@ export function planOptimization(input: OptimizeInput): {
       ...(config.workload ? { workload: config.workload } : {}),
     });
     evaluated += result.evaluated;
+    // Free roles: an agent no case exercises keeps its file's tier. The evidence neither prices nor
+    // scores it, so whatever tier the search's start gave it would be a move with nothing behind it.
+    if (mode === "free-roles")
+      for (const a of input.agents) if (!predictor.casesOf.has(a.name)) result.assignment[a.name] = a.tier;
     const p = predictor.predict(result.assignment);
     const candidate: Candidate = {
-      name: mode,
+      name: round === 1 ? mode : `${mode}-r${round}`,
       mode,
+      round,
       assignment: result.assignment,
       predicted: {
         passRate: p.passRate,
@@ -226,7 +243,7 @@ export function planOptimization(input: OptimizeInput): {
     .sort((a, b) => b.monthlyCostUsd - a.monthlyCostUsd)
     .slice(0, 10);
   // The measured points: each run paired with the baseline's, as `orchestra ab` pairs them.
-  const measured = input.runs.map((r) => {
+  const measured = input.runs.filter((r) => !r.candidate).map((r) => {
     const ab = baselineRun
       ? compareRuns(baselineRun.results, r.results, {
           margin: input.margin,
@@ -266,21 +283,23 @@ export function planOptimization(input: OptimizeInput): {
       costUsd: baselineMeasured?.costUsd ?? 0,
     },
     ownersProfile:
-      input.runs.find((r) => input.agents.every((a) => r.assignment[a.name] === owners[a.name]))?.profile ??
+      input.runs.filter((r) => !r.candidate).find((r) => input.agents.every((a) => r.assignment[a.name] === owners[a.name]))?.profile ??
       null,
     margin: input.margin,
     minReduction: input.minReduction ?? null,
     mode: input.mode,
     target,
     evidence: {
-      profiles: input.runs.map((r) => r.profile),
+      profiles: input.runs.filter((r) => !r.candidate).map((r) => r.profile),
       runs: input.runs.map((r) => ({
         profile: r.profile,
         trials: r.results.length,
         cases: new Set(r.results.map((t) => t.case)).size,
         run: r.run,
+        candidate: r.candidate === true,
       })),
     },
+    rounds: round,
     agents: evidence.agents,
     candidates,
     proposal: null,
@@ -342,13 +361,14 @@ export function choose(report: OptimizeReport): { proposal: string | null; reaso
       c.verified!.passRate >= report.baseline.passRate - report.margin,
   );
   if (ok.length === 0) {
-    const first = verified[0]!.verified!;
+    const errored = verified.reduce((n, c) => n + c.verified!.errored, 0);
+    const best = Math.max(...verified.map((c) => c.verified!.passRate ?? 0));
     return {
       proposal: null,
       reason:
-        first.errored > 0
-          ? `the candidates' runs had trials in error (${first.errored}): they were not fully verified`
-          : "no verified candidate stays within the margin of the baseline's pass rate",
+        errored > 0
+          ? `the candidates' runs had trials in error (${errored}): they were not fully verified`
+          : `no verified candidate stays within the margin of the baseline's pass rate (${verified.length} run over ${report.rounds} round(s); the best verified at ${(best * 100).toFixed(1)}%)`,
     };
   }
   const cost = (c: Candidate) => c.verified!.monthlyCostUsd ?? Number.POSITIVE_INFINITY;

@@ -26,12 +26,21 @@ export function renderOptimizeMarkdown(r: OptimizeReport, owners: Record<string,
     `**Proposal: ${r.proposal ?? "none"}** — ${r.proposalReason}.`,
     "",
     "Predicted figures are the optimizer's estimate from the evidence; verified figures are the candidate's own run. The verification runs the same cases the search learned from: it checks the prediction, and is no held-out estimate (new cases or trials give one).",
+    ...(r.rounds > 1
+      ? [
+          "",
+          `${r.rounds} search rounds: a ${r.mode} candidate that missed the margin when run became evidence for the next round (${r.evidence.runs
+            .filter((x) => x.candidate)
+            .map((x) => x.profile)
+            .join(", ")}).`,
+        ]
+      : []),
     "",
-    "| candidate | mode | predicted pass | predicted monthly | predicted reduction | verified pass [95%] | verified monthly | verified reduction | verdict | errored |",
-    "|---|---|---:|---:|---:|---|---:|---:|---|---:|",
+    "| candidate | mode | round | predicted pass | predicted monthly | predicted reduction | verified pass [95%] | verified monthly | verified reduction | verdict | errored |",
+    "|---|---|---:|---:|---:|---:|---|---:|---:|---|---:|",
     ...r.candidates.map((c) => {
       const v = c.verified;
-      return `| ${c.name} | ${c.mode} | ${pct(c.predicted.passRate)} (predicted) | ${money(c.predicted.monthlyCostUsd)} (predicted) | ${pct(c.predicted.reduction)} (predicted) | ${v ? `${pct(v.passRate)}${v.ci95 ? ` [${pct(v.ci95[0])}, ${pct(v.ci95[1])}]` : ""} (verified)` : "not verified"} | ${v ? `${money(v.monthlyCostUsd)} (verified)` : "-"} | ${v ? `${pct(v.reduction)} (verified)` : "-"} | ${v?.verdict ?? "-"} | ${v?.errored ?? "-"} |`;
+      return `| ${c.name} | ${c.mode} | ${c.round} | ${pct(c.predicted.passRate)} (predicted) | ${money(c.predicted.monthlyCostUsd)} (predicted) | ${pct(c.predicted.reduction)} (predicted) | ${v ? `${pct(v.passRate)}${v.ci95 ? ` [${pct(v.ci95[0])}, ${pct(v.ci95[1])}]` : ""} (verified)` : "not verified"} | ${v ? `${money(v.monthlyCostUsd)} (verified)` : "-"} | ${v ? `${pct(v.reduction)} (verified)` : "-"} | ${v?.verdict ?? "-"} | ${v?.errored ?? "-"} |`;
     }),
     "",
     `The tier policy costs ${money(r.policyCost.difference)} a month: the best assignment that keeps it is predicted at ${money(r.policyCost.keepPolicy)}, the best with free roles at ${money(r.policyCost.freeRoles)}.${r.minReduction !== null ? ` The target reduction is ${pct(r.minReduction)}.` : ""}`,

@@ -262,7 +262,9 @@ export function renderAbMarkdown(ab: AbReport): string {
     );
   if (ab.verdict === "inconclusive" && ab.casesNeeded)
     lines.push(
-      `- A decision at 80% power would need about ${ab.casesNeeded} paired cases (one-sided alpha 0.025, true difference 0, discordance from this run).`,
+      ab.table && ab.table.b + ab.table.c === 0
+        ? `- No discordant pair in this run, so no pilot for the power analysis: the interval clears the margin from about ${ab.casesNeeded} paired cases if none appear (one-sided alpha 0.025); each discordant pair that does raises the number.`
+        : `- A decision at 80% power would need about ${ab.casesNeeded} paired cases (one-sided alpha 0.025, true difference 0, discordance from this run).`,
     );
   if (ab.discordant.length)
     lines.push(

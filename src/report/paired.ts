@@ -179,7 +179,11 @@ export function niVerdict(ci: [number, number], margin: number): NiVerdict {
 
 /**
  * Paired cases needed to show non-inferiority at this margin (§2, sample size): the discordance
- * psi = (b + c)/n from this run as the pilot, the true difference assumed `trueDelta`.
+ * psi = (b + c)/n from this run as the pilot, the true difference assumed `trueDelta`. A run with
+ * no discordant pair is no pilot for psi (the formula would say one case): the answer is then the
+ * fewest cases at which the Tango interval of a table still without a discordant pair clears the
+ * margin, the least any decision needs (each discordant pair that appears raises it), and the
+ * floor of the power formula's answer too.
  */
 export function casesNeeded(
   t: PairedTable,
@@ -187,8 +191,8 @@ export function casesNeeded(
   options: { alphaOneSided?: number; power?: number; trueDelta?: number } = {},
 ): number | null {
   const n = total(t);
-  // Without a discordant pair the pilot says nothing about discordance: no estimate.
-  if (n === 0 || t.b + t.c === 0) return null;
+  if (n === 0) return null;
+  if (t.b + t.c === 0) return concordantCasesNeeded(margin, options.alphaOneSided ?? 0.025);
   const psi = (t.b + t.c) / n;
   const trueDelta = options.trueDelta ?? 0;
   const effect = margin + trueDelta;
@@ -196,7 +200,29 @@ export function casesNeeded(
   const za = normalQuantile(1 - (options.alphaOneSided ?? 0.025));
   const zb = normalQuantile(options.power ?? 0.8);
   const variance = Math.max(psi - trueDelta ** 2, 1e-9);
-  return Math.ceil(((za + zb) ** 2 * variance) / effect ** 2);
+  const byPower = Math.ceil(((za + zb) ** 2 * variance) / effect ** 2);
+  // The normal approximation undershoots at tiny discordance: no run shorter than the concordant
+  // minimum can clear the margin, whatever the formula says.
+  const floor = concordantCasesNeeded(margin, options.alphaOneSided ?? 0.025);
+  return floor === null ? byPower : Math.max(byPower, floor);
+}
+
+/** The fewest paired cases, none discordant, whose Tango interval's lower bound clears -margin. */
+function concordantCasesNeeded(margin: number, alphaOneSided: number): number | null {
+  if (margin <= 0) return null;
+  const clears = (n: number) => tangoInterval({ a: n, b: 0, c: 0, d: 0 }, alphaOneSided)[0] > -margin;
+  let hi = 1;
+  while (!clears(hi)) {
+    hi *= 2;
+    if (hi > 1e7) return null;
+  }
+  let lo = Math.floor(hi / 2);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (clears(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** A seeded PRNG (mulberry32) so that bootstrap intervals reproduce byte for byte. */

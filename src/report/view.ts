@@ -29,6 +29,7 @@ export interface OptimizeView {
   candidates: {
     name: string;
     mode: string;
+    round: number;
     assignment: Record<string, string>;
     predicted: { passRate: number; monthlyCostUsd: number | null; reduction: number | null };
     verified: {

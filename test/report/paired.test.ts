@@ -56,6 +56,17 @@ describe("the worked example of the methods sheet, to 3 decimals", () => {
     expect(casesNeeded(worked, 0.05, { alphaOneSided: 0.025, trueDelta: -0.02 })).toBe(695);
   });
 
+  it("cases needed without a discordant pair: the fewest concordant cases whose interval clears the margin", () => {
+    const n = casesNeeded({ a: 53, b: 0, c: 0, d: 5 }, 0.05)!;
+    expect(n).toBeGreaterThan(58);
+    expect(niVerdict(tangoInterval({ a: n, b: 0, c: 0, d: 0 }), 0.05)).toBe("non-inferior");
+    expect(niVerdict(tangoInterval({ a: n - 1, b: 0, c: 0, d: 0 }), 0.05)).toBe("inconclusive");
+    // A wider margin needs fewer; a pilot with discordant pairs never needs fewer than none.
+    expect(casesNeeded({ a: 53, b: 0, c: 0, d: 5 }, 0.1)!).toBeLessThan(n);
+    expect(casesNeeded({ a: 52, b: 1, c: 0, d: 5 }, 0.05)!).toBeGreaterThanOrEqual(n);
+    expect(casesNeeded({ a: 49, b: 3, c: 2, d: 4 }, 0.05)!).toBeGreaterThan(n);
+  });
+
   it("pass@k and pass^k: n=5 c=4 k=3 -> 1.0 and 0.4; c=3 k=2 -> 0.9 and 0.3", () => {
     expect(passAtK(5, 4, 3)).toBeCloseTo(1, 10);
     expect(passHatK(5, 4, 3)).toBeCloseTo(0.4, 10);

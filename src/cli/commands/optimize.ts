@@ -41,6 +41,8 @@ export interface OptimizeOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Search rounds: a chosen-mode candidate that misses the margin teaches the next round (default 3). */
+  rounds?: number;
 }
 
 /** The profile name a candidate runs under (its runs, its recordings' takes). */
@@ -165,26 +167,100 @@ export async function optimizeCommand(
       `the baseline ${opts.baseline} has no scored trial (${baselineRun.results.length} trial(s), all errors): record it first (orchestra run --mode record --profile ${opts.baseline})`,
     );
 
-  // 2. The search.
-  const { report } = planOptimization({
-    config,
-    agents: prepared.agents,
-    runs,
-    baseline: opts.baseline,
-    margin,
-    ...(opts.minReduction === undefined ? {} : { minReduction: opts.minReduction }),
-    mode,
-  });
-  output.err(
-    `search: ${report.search.agents} agents x ${report.search.cases} cases, ${report.search.evaluated} assignments scored in ${report.search.ms} ms`,
-  );
-
-  // 3. Verification: run each candidate.
+  // 2. The search, then 3. verification: run each candidate. A candidate of the chosen mode that
+  // misses the margin when run is evidence too (its own run says which parts failed in which
+  // company), so the next round searches again with it, until one verifies, the search proposes an
+  // assignment already run, or the rounds are spent.
+  const rounds = opts.rounds ?? 3;
   let filledStore: { dir: string; store: RecordingStore } | undefined;
   let spentUsd = 0;
   const verifiedResults = new Map<string, readonly TrialResult[]>();
-  output.err("verification:");
-  for (const candidate of report.candidates) {
+  const tried: { assignment: Assignment; results: readonly TrialResult[]; run: string }[] = [];
+  const candidates: Candidate[] = [];
+  const learned: (EvidenceRun & { run: string; candidate?: boolean })[] = [...runs];
+  let report: OptimizeReport | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const plan = planOptimization({
+      config,
+      agents: prepared.agents,
+      runs: learned,
+      baseline: opts.baseline,
+      margin,
+      ...(opts.minReduction === undefined ? {} : { minReduction: opts.minReduction }),
+      mode,
+      round,
+    }).report;
+    report = plan;
+    output.err(
+      `search${rounds > 1 ? ` (round ${round})` : ""}: ${plan.search.agents} agents x ${plan.search.cases} cases, ${plan.search.evaluated} assignments scored in ${plan.search.ms} ms`,
+    );
+    // Round 1 verifies both modes (the policy's cost is measured, not only predicted); later rounds
+    // refine the chosen mode's candidate only.
+    const toVerify = plan.candidates.filter((c) => round === 1 || c.mode === mode);
+    const fresh = toVerify.filter(
+      (c) => !candidates.some((d) => d.mode === c.mode && sameAssignment(d.assignment, c.assignment)),
+    );
+    if (fresh.length === 0) {
+      output.err(`  round ${round}: the search proposes the assignment already verified; no new evidence to learn from`);
+      break;
+    }
+    output.err(`verification${rounds > 1 ? ` (round ${round})` : ""}:`);
+    for (const candidate of fresh) {
+      const { results, dir, verified } = await verifyCandidate(candidate);
+      candidates.push(candidate);
+      tried.push({ assignment: candidate.assignment, results, run: dir });
+      verifiedResults.set(candidate.name, results);
+      candidate.verified = verified;
+    }
+    const mine = fresh.find((c) => c.mode === mode);
+    const withinMargin =
+      mine?.verified &&
+      mine.verified.errored === 0 &&
+      mine.verified.passRate !== null &&
+      plan.baseline.passRate !== null &&
+      mine.verified.passRate >= plan.baseline.passRate - margin;
+    if (!mine || withinMargin || round === rounds) break;
+    // The candidate missed: learn from its run, unless it already is an evidence run.
+    if (!learned.some((r) => sameAssignment(r.assignment, mine.assignment)))
+      learned.push({
+        profile: profileNameOf(mine.name),
+        assignment: mine.assignment,
+        results: verifiedResults.get(mine.name)!,
+        run: relative(process.cwd(), join(out, "candidates", mine.name)) || ".",
+        candidate: true,
+      });
+    output.err(
+      `  ${mine.name} verified at ${((mine.verified?.passRate ?? 0) * 100).toFixed(1)}%, under the ${(((plan.baseline.passRate ?? 0) - margin) * 100).toFixed(1)}% target: searching again with its run as evidence`,
+    );
+  }
+  if (!report) throw new UsageError("--rounds must be at least 1");
+  // The report is the last round's plan, holding every candidate verified on the way.
+  report.candidates = candidates;
+  report.frontier = [
+    ...report.frontier.filter((f) => f.kind === "measured"),
+    ...candidates.flatMap((c) => [
+      {
+        name: c.name,
+        kind: "predicted" as const,
+        passRate: c.predicted.passRate,
+        ci95: null,
+        monthlyCostUsd: c.predicted.monthlyCostUsd ?? c.predicted.costUsd,
+      },
+      ...(c.verified
+        ? [
+            {
+              name: c.name,
+              kind: "verified" as const,
+              passRate: c.verified.passRate,
+              ci95: c.verified.ci95,
+              monthlyCostUsd: c.verified.monthlyCostUsd,
+            },
+          ]
+        : []),
+    ]),
+  ];
+
+  async function verifyCandidate(candidate: Candidate) {
     const profile = profileNameOf(candidate.name);
     const block = profileBlockOf(
       candidate.assignment,
@@ -194,6 +270,7 @@ export async function optimizeCommand(
     const cfg: Config = { ...config, profiles: { ...config.profiles, [profile]: block } };
     const dir = join(out, "candidates", candidate.name);
     const same = runs.find((r) => sameAssignment(r.assignment, candidate.assignment));
+    const before = tried.find((r) => sameAssignment(r.assignment, candidate.assignment));
     let results: readonly TrialResult[];
     let recordings = filledStore?.dir ?? opts.recordings;
     let filled: NonNullable<Candidate["verified"]>["filled"] = null;
@@ -201,6 +278,10 @@ export async function optimizeCommand(
       // The candidate is an evidence profile's assignment: its run is its verification.
       results = same.results;
       output.err(`  ${candidate.name}: the assignment of ${same.profile}, verified by its run`);
+    } else if (before) {
+      // The other mode's candidate of an earlier round: the same assignment, the same run.
+      results = before.results;
+      output.err(`  ${candidate.name}: the assignment of a candidate already run (${before.run})`);
     } else {
       results = await replay(cfg, profile, recordings, dir);
       const missing = prepared.cases.filter((c) => results.some((t) => t.case === c.id && isReplayMiss(t)));
@@ -223,11 +304,11 @@ export async function optimizeCommand(
         if (fill.filled.cases > 0) results = await replay(cfg, profile, recordings, dir);
       }
     }
-    verifiedResults.set(candidate.name, results);
+    const runDir = same?.run ?? (before ? resolve(before.run) : dir);
     const v = verify(results, baselineRun.results, {
       margin,
       ...(config.workload ? { workload: config.workload } : {}),
-      run: relative(process.cwd(), same?.run ?? dir) || ".",
+      run: relative(process.cwd(), runDir) || ".",
       labels: [opts.baseline, candidate.name],
     });
     const against: Record<string, number | null> = {};
@@ -238,19 +319,13 @@ export async function optimizeCommand(
       });
       against[r.profile] = ab.monthlyCostUsd?.reduction ?? ab.costUsd.reduction;
     }
-    candidate.verified = {
+    const verified: Candidate["verified"] = {
       ...v,
       recordings: relative(process.cwd(), resolve(recordings)) || ".",
       filled,
       reductionAgainst: against,
     };
-    report.frontier.push({
-      name: candidate.name,
-      kind: "verified",
-      passRate: v.passRate,
-      ci95: v.ci95,
-      monthlyCostUsd: v.monthlyCostUsd,
-    });
+    return { results, dir: runDir, verified };
   }
   const chosen = choose(report);
   report.proposal = chosen.proposal;
