@@ -177,6 +177,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     )
     .option("--keep-policy", "respect the tier policy: roles' allowed tiers and tier counts (default)")
     .option("--free-roles", "lift the tier policy (and say what the policy itself costs)")
+    .option(
+      "--allow-critical-loss",
+      "let a candidate fail a critical case the baseline passes (by default such cases must keep passing)",
+    )
     .addOption(
       new Option(
         "--mode <mode>",

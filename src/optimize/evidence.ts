@@ -39,6 +39,8 @@ export interface CaseEvidence {
   observed: { profile: string; tiers: Assignment; passShare: number; costMicroUsd: number }[];
   /** Failed under every run: no tier assignment the evidence knows passes it. */
   failsEverywhere: boolean;
+  /** A critical case (a failure fails certification outright). */
+  critical: boolean;
 }
 
 /** One agent on one tier, over every case it took part in. */
@@ -179,6 +181,7 @@ export function gatherEvidence(runs: readonly EvidenceRun[]): Evidence {
         costMicroUsd,
       })),
       failsEverywhere: observed.length > 0 && observed.every((o) => o.passShare === 0),
+      critical: byRun.some(({ trials }) => trials.some((t) => t.critical)),
     });
   }
   const pooled = new Map<

@@ -22,6 +22,8 @@ export interface Verified {
   basis: AbReport["basis"];
   /** Paired cases a non-inferiority decision would need at this discordance (the power analysis). */
   casesNeeded: number | null;
+  /** Critical cases the candidate passed less often than the baseline did. */
+  criticalLost: string[];
 }
 
 /** A verification as optimize.json keeps it: where its recordings are, and what had to be recorded. */
@@ -89,6 +91,8 @@ export interface OptimizeReport {
   policyCost: { keepPolicy: number | null; freeRoles: number | null; difference: number | null };
   /** The agents that drive the proposal's cost, most first. */
   drivers: { agent: string; tier: string; monthlyCostUsd: number; share: number }[];
+  /** Critical cases the baseline passes, which no candidate may be predicted to pass less often (empty when lifted). */
+  protectedCases: string[];
   /** Agents no case exercises: the evidence says nothing of them, and moving them costs nothing measurable. */
   unexercised: string[];
   /** Cases searched, assignments scored, and how long the search took. */
@@ -106,6 +110,11 @@ export interface OptimizeInput {
   margin: number;
   minReduction?: number;
   mode: PolicyMode;
+  /**
+   * Keep every critical case the baseline passes at least as likely to pass (default true): the
+   * margin is about the mean, and certification fails on one critical case.
+   */
+  protectCritical?: boolean;
 }
 
 function shareRate(results: readonly TrialResult[]): number | null {
@@ -163,6 +172,15 @@ export function planOptimization(input: OptimizeInput): {
   const owners: Assignment = Object.fromEntries(input.agents.map((a) => [a.name, a.tier]));
   const cheapest: Assignment = Object.fromEntries(input.agents.map((a) => [a.name, tiers[0]!]));
   const starts = [baselineRun?.assignment, owners].filter((a): a is Assignment => a !== undefined);
+  // Critical cases the baseline passes keep the baseline's pass chance: the floor of the search.
+  const protect =
+    input.protectCritical === false || !baselineRun
+      ? []
+      : evidence.cases.flatMap((c, index) => {
+          if (!c.critical) return [];
+          const min = predictor.caseOf(index, baselineRun.assignment).pass;
+          return min > 0 ? [{ index, min }] : [];
+        });
   const started = performance.now();
   let evaluated = 0;
   const run = (mode: PolicyMode) => {
@@ -170,6 +188,7 @@ export function planOptimization(input: OptimizeInput): {
       agents: input.agents.map((a) => ({ name: a.name, role: a.role })),
       tiers,
       target: target ?? 1,
+      protect,
       ...(mode === "keep-policy"
         ? { policy: { roleTiers: config.policy.roleTiers, tierCounts: config.policy.tierCounts } }
         : {}),
@@ -243,24 +262,26 @@ export function planOptimization(input: OptimizeInput): {
     .sort((a, b) => b.monthlyCostUsd - a.monthlyCostUsd)
     .slice(0, 10);
   // The measured points: each run paired with the baseline's, as `orchestra ab` pairs them.
-  const measured = input.runs.filter((r) => !r.candidate).map((r) => {
-    const ab = baselineRun
-      ? compareRuns(baselineRun.results, r.results, {
-          margin: input.margin,
-          ...(config.workload ? { workload: config.workload } : {}),
-        })
-      : undefined;
-    const n = ab?.pairedCases ?? 0;
-    return {
-      name: r.profile,
-      kind: "measured" as const,
-      passRate: ab && n ? ab.passRate.b : shareRate(r.results),
-      ci95: ab && n ? wilson(ab.passRate.b * n, n) : null,
-      monthlyCostUsd: ab
-        ? (ab.monthlyCostUsd?.b ?? ab.costUsd.b)
-        : objective(predictor.predict(r.assignment)),
-    };
-  });
+  const measured = input.runs
+    .filter((r) => !r.candidate)
+    .map((r) => {
+      const ab = baselineRun
+        ? compareRuns(baselineRun.results, r.results, {
+            margin: input.margin,
+            ...(config.workload ? { workload: config.workload } : {}),
+          })
+        : undefined;
+      const n = ab?.pairedCases ?? 0;
+      return {
+        name: r.profile,
+        kind: "measured" as const,
+        passRate: ab && n ? ab.passRate.b : shareRate(r.results),
+        ci95: ab && n ? wilson(ab.passRate.b * n, n) : null,
+        monthlyCostUsd: ab
+          ? (ab.monthlyCostUsd?.b ?? ab.costUsd.b)
+          : objective(predictor.predict(r.assignment)),
+      };
+    });
   const frontier: FrontierPoint[] = [
     ...measured,
     ...candidates.map((c) => ({
@@ -283,8 +304,9 @@ export function planOptimization(input: OptimizeInput): {
       costUsd: baselineMeasured?.costUsd ?? 0,
     },
     ownersProfile:
-      input.runs.filter((r) => !r.candidate).find((r) => input.agents.every((a) => r.assignment[a.name] === owners[a.name]))?.profile ??
-      null,
+      input.runs
+        .filter((r) => !r.candidate)
+        .find((r) => input.agents.every((a) => r.assignment[a.name] === owners[a.name]))?.profile ?? null,
     margin: input.margin,
     minReduction: input.minReduction ?? null,
     mode: input.mode,
@@ -312,6 +334,7 @@ export function planOptimization(input: OptimizeInput): {
       difference: keepCost !== null && freeCost !== null ? keepCost - freeCost : null,
     },
     drivers,
+    protectedCases: protect.map((p) => evidence.cases[p.index]!.case),
     unexercised: input.agents.map((a) => a.name).filter((a) => !predictor.casesOf.has(a)),
     search: { cases: evidence.cases.length, agents: input.agents.length, evaluated, ms: Math.round(ms) },
   };
@@ -331,6 +354,14 @@ export function verify(
   });
   const cases = new Set(candidate.filter((t) => t.verdict !== "error").map((t) => t.case)).size;
   const passRate = shareRate(candidate);
+  const critical = [...new Set(candidate.filter((t) => t.critical).map((t) => t.case))].sort();
+  const caseShare = (results: readonly TrialResult[], id: string) =>
+    shareRate(results.filter((t) => t.case === id));
+  const criticalLost = critical.filter((id) => {
+    const was = caseShare(baseline, id);
+    const now = caseShare(candidate, id);
+    return was !== null && now !== null && now < was;
+  });
   return {
     passRate,
     ci95: passRate === null || cases === 0 ? null : wilson(passRate * cases, cases),
@@ -341,6 +372,7 @@ export function verify(
     errored: candidate.filter((t) => t.verdict === "error").length,
     basis: ab.bases.b,
     casesNeeded: ab.casesNeeded,
+    criticalLost,
   };
 }
 
@@ -353,9 +385,12 @@ export function choose(report: OptimizeReport): { proposal: string | null; reaso
   const verified = eligible.filter((c) => c.verified);
   if (verified.length === 0)
     return { proposal: null, reason: "no candidate was verified (no run answered its calls)" };
+  const losesCritical = (c: Candidate) =>
+    c.verified!.criticalLost.some((id) => report.protectedCases.includes(id));
   const ok = verified.filter(
     (c) =>
       c.verified!.errored === 0 &&
+      !losesCritical(c) &&
       c.verified!.passRate !== null &&
       report.baseline.passRate !== null &&
       c.verified!.passRate >= report.baseline.passRate - report.margin,
@@ -368,7 +403,9 @@ export function choose(report: OptimizeReport): { proposal: string | null; reaso
       reason:
         errored > 0
           ? `the candidates' runs had trials in error (${errored}): they were not fully verified`
-          : `no verified candidate stays within the margin of the baseline's pass rate (${verified.length} run over ${report.rounds} round(s); the best verified at ${(best * 100).toFixed(1)}%)`,
+          : verified.every(losesCritical)
+            ? `every verified candidate failed a critical case the baseline passes (${[...new Set(verified.flatMap((c) => c.verified!.criticalLost))].join(", ")})`
+            : `no verified candidate stays within the margin of the baseline's pass rate (${verified.length} run over ${report.rounds} round(s); the best verified at ${(best * 100).toFixed(1)}%)`,
     };
   }
   const cost = (c: Candidate) => c.verified!.monthlyCostUsd ?? Number.POSITIVE_INFINITY;
@@ -377,7 +414,9 @@ export function choose(report: OptimizeReport): { proposal: string | null; reaso
   const points = (x: number) => `${(x * 100).toFixed(1)}%`;
   const owners = report.ownersProfile;
   const saving = [
-    v.reduction === null ? null : `${points(v.reduction)} a month against ${report.baseline.profile}`,
+    v.reduction === null
+      ? null
+      : `${points(v.reduction)} a month against ${report.baseline.profile}${v.reduction < 0 ? ` (it costs more than ${report.baseline.profile})` : ""}`,
     owners && owners !== report.baseline.profile && typeof v.reductionAgainst[owners] === "number"
       ? `${points(v.reductionAgainst[owners]!)} against ${owners} (the owners' assignment)`
       : null,

@@ -35,12 +35,18 @@ export function renderOptimizeMarkdown(r: OptimizeReport, owners: Record<string,
             .join(", ")}).`,
         ]
       : []),
+    ...(r.protectedCases.length
+      ? [
+          "",
+          `Protected: ${r.protectedCases.length} critical case(s) the baseline passes (${r.protectedCases.join(", ")}): no candidate may be predicted to pass one less often, and one that fails one when run is not proposed (\`--allow-critical-loss\` lifts it).`,
+        ]
+      : []),
     "",
-    "| candidate | mode | round | predicted pass | predicted monthly | predicted reduction | verified pass [95%] | verified monthly | verified reduction | verdict | errored |",
-    "|---|---|---:|---:|---:|---:|---|---:|---:|---|---:|",
+    "| candidate | mode | round | predicted pass | predicted monthly | predicted reduction | verified pass [95%] | verified monthly | verified reduction | verdict | errored | critical lost |",
+    "|---|---|---:|---:|---:|---:|---|---:|---:|---|---:|---|",
     ...r.candidates.map((c) => {
       const v = c.verified;
-      return `| ${c.name} | ${c.mode} | ${c.round} | ${pct(c.predicted.passRate)} (predicted) | ${money(c.predicted.monthlyCostUsd)} (predicted) | ${pct(c.predicted.reduction)} (predicted) | ${v ? `${pct(v.passRate)}${v.ci95 ? ` [${pct(v.ci95[0])}, ${pct(v.ci95[1])}]` : ""} (verified)` : "not verified"} | ${v ? `${money(v.monthlyCostUsd)} (verified)` : "-"} | ${v ? `${pct(v.reduction)} (verified)` : "-"} | ${v?.verdict ?? "-"} | ${v?.errored ?? "-"} |`;
+      return `| ${c.name} | ${c.mode} | ${c.round} | ${pct(c.predicted.passRate)} (predicted) | ${money(c.predicted.monthlyCostUsd)} (predicted) | ${pct(c.predicted.reduction)} (predicted) | ${v ? `${pct(v.passRate)}${v.ci95 ? ` [${pct(v.ci95[0])}, ${pct(v.ci95[1])}]` : ""} (verified)` : "not verified"} | ${v ? `${money(v.monthlyCostUsd)} (verified)` : "-"} | ${v ? `${pct(v.reduction)} (verified)` : "-"} | ${v?.verdict ?? "-"} | ${v?.errored ?? "-"} | ${v ? v.criticalLost.join(", ") || "none" : "-"} |`;
     }),
     "",
     `The tier policy costs ${money(r.policyCost.difference)} a month: the best assignment that keeps it is predicted at ${money(r.policyCost.keepPolicy)}, the best with free roles at ${money(r.policyCost.freeRoles)}.${r.minReduction !== null ? ` The target reduction is ${pct(r.minReduction)}.` : ""}`,

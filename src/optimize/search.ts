@@ -22,6 +22,11 @@ export interface SearchOptions {
   target: number;
   /** Keep the tier policy: only swaps that keep the tier counts, only tiers a role may use. */
   policy?: SearchPolicy;
+  /**
+   * Cases whose predicted pass chance may not fall below a floor (critical cases the baseline
+   * passes): a candidate that trades one away for cost is no candidate, whatever the mean says.
+   */
+  protect?: readonly { index: number; min: number }[];
   /** Assignments to start from (the baseline, the owners'); the search keeps the best it reaches. */
   starts: readonly Assignment[];
   workload?: Workload;
@@ -69,6 +74,9 @@ export function searchAssignment(predictor: Predictor, options: SearchOptions): 
     return (options.workload.perMonth[c.suite] ?? 0) / Math.max(1, inSuite);
   });
   let evaluated = 0;
+  const floor = new Map((options.protect ?? []).map((p) => [p.index, p.min]));
+  /** How far a case's pass chance is below its floor (0 when unprotected or above it). */
+  const shortOf = (i: number, pass: number) => Math.max(0, (floor.get(i) ?? 0) - pass - 1e-12);
   const allowed = (agent: SearchAgent) =>
     options.policy?.roleTiers[agent.role]?.filter((t) => options.tiers.includes(t)) ?? options.tiers;
   const counts =
@@ -79,14 +87,20 @@ export function searchAssignment(predictor: Predictor, options: SearchOptions): 
   const totals = (s: Scored) => {
     let pass = 0;
     let cost = 0;
+    let short = 0;
     for (let i = 0; i < s.pass.length; i++) {
       pass += s.pass[i]!;
       cost += s.cost[i]! * weight[i]!;
+      short += shortOf(i, s.pass[i]!);
     }
-    return { pass: pass / n, cost: cost / 1e6 };
+    return { pass: pass / n, cost: cost / 1e6, short };
   };
   /** The totals if `changes` were applied, and the per-case scores that change. */
-  const tryMove = (s: Scored, base: { pass: number; cost: number }, changes: [string, string][]) => {
+  const tryMove = (
+    s: Scored,
+    base: { pass: number; cost: number; short: number },
+    changes: [string, string][],
+  ) => {
     evaluated++;
     const next = { ...s.assignment };
     for (const [a, t] of changes) next[a] = t;
@@ -94,14 +108,16 @@ export function searchAssignment(predictor: Predictor, options: SearchOptions): 
     for (const [a] of changes) for (const i of predictor.casesOf.get(a) ?? []) touched.add(i);
     let pass = base.pass * n;
     let cost = base.cost * 1e6;
+    let short = base.short;
     const updates: [number, number, number][] = [];
     for (const i of touched) {
       const p = predictor.caseOf(i, next);
       pass += p.pass - s.pass[i]!;
       cost += (p.costMicro - s.cost[i]!) * weight[i]!;
+      short += shortOf(i, p.pass) - shortOf(i, s.pass[i]!);
       updates.push([i, p.pass, p.costMicro]);
     }
-    return { pass: pass / n, cost: cost / 1e6, next, updates };
+    return { pass: pass / n, cost: cost / 1e6, short: Math.max(0, short), next, updates };
   };
   const apply = (s: Scored, move: ReturnType<typeof tryMove>) => {
     Object.assign(s.assignment, move.next);
@@ -137,13 +153,14 @@ export function searchAssignment(predictor: Predictor, options: SearchOptions): 
   for (const start of options.starts) {
     const s = new Scored(predictor, { ...start });
     let now = totals(s);
-    // Reach the target first: the move that gains the most quality per dollar, until none gains.
-    while (now.pass < options.target - 1e-12) {
+    // Reach the target first (and every protected case's floor): the move that gains the most
+    // quality per dollar, until none gains. A protected case below its floor counts as n cases.
+    while (now.pass < options.target - 1e-12 || now.short > 1e-12) {
       let pick: ReturnType<typeof tryMove> | undefined;
       let score = 0;
       for (const m of moves(s)) {
         const r = tryMove(s, now, m);
-        const gain = r.pass - now.pass;
+        const gain = r.pass - now.pass + (now.short - r.short);
         if (gain <= 1e-12) continue;
         const value = gain / Math.max(1e-9, r.cost - now.cost + 1e-6);
         if (!pick || value > score) {
@@ -153,21 +170,22 @@ export function searchAssignment(predictor: Predictor, options: SearchOptions): 
       }
       if (!pick) break;
       apply(s, pick);
-      now = { pass: pick.pass, cost: pick.cost };
+      now = { pass: pick.pass, cost: pick.cost, short: pick.short };
     }
     // Then save: the move that saves the most while the target holds, until none saves.
     for (;;) {
       let pick: ReturnType<typeof tryMove> | undefined;
       for (const m of moves(s)) {
         const r = tryMove(s, now, m);
-        if (r.pass < options.target - 1e-12 || r.cost >= now.cost - 1e-9) continue;
+        if (r.pass < options.target - 1e-12 || r.short > now.short + 1e-12 || r.cost >= now.cost - 1e-9)
+          continue;
         if (!pick || r.cost < pick.cost || (r.cost === pick.cost && r.pass > pick.pass)) pick = r;
       }
       if (!pick) break;
       apply(s, pick);
-      now = { pass: pick.pass, cost: pick.cost };
+      now = { pass: pick.pass, cost: pick.cost, short: pick.short };
     }
-    const feasible = now.pass >= options.target - 1e-12;
+    const feasible = now.pass >= options.target - 1e-12 && now.short <= 1e-12;
     const result = {
       assignment: { ...s.assignment },
       passRate: now.pass,

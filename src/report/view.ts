@@ -19,6 +19,8 @@ export interface OptimizeView {
   mode: string;
   proposal: string | null;
   proposalReason: string;
+  /** Critical cases the baseline passes, the search's floor. */
+  protectedCases: string[];
   frontier: {
     name: string;
     kind: "measured" | "predicted" | "verified";
@@ -40,6 +42,7 @@ export interface OptimizeView {
       reduction: number | null;
       errored: number;
       casesNeeded: number | null;
+      criticalLost: string[];
       reductionAgainst: Record<string, number | null>;
     } | null;
   }[];

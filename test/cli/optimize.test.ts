@@ -328,17 +328,36 @@ describe("orchestra optimize on the shipped recordings", () => {
   it("searches again when a candidate misses the margin, learning from the candidate's run", () => {
     const dir = mkdtempSync(join(tmpdir(), "optimize-rounds-"));
     const once = orchestra(
-      ["optimize", "--free-roles", "--evidence", evidence, "--rounds", "1", "--out", join(dir, "one")],
+      [
+        "optimize",
+        "--free-roles",
+        "--allow-critical-loss",
+        "--evidence",
+        evidence,
+        "--rounds",
+        "1",
+        "--out",
+        join(dir, "one"),
+      ],
       {},
     );
     const one = JSON.parse(readFileSync(join(dir, "one", "optimize.json"), "utf8"));
     const first = one.candidates.find((c: Cand) => c.name === "free-roles") as Cand;
-    // The precondition the shipped scenarios give: round 1's free candidate, run, misses the target.
+    // The precondition the shipped scenarios give: with critical cases not held, round 1's free
+    // candidate, run, misses the target (and loses critical cases all-sonnet passes).
     expect(first.verified!.passRate, once.stderr).toBeLessThan(one.target);
     expect(one.rounds).toBe(1);
     expect(one.proposal).not.toBe("free-roles");
 
-    const run = orchestra(["optimize", "--free-roles", "--evidence", evidence, "--out", join(dir, "three")]);
+    const run = orchestra([
+      "optimize",
+      "--free-roles",
+      "--allow-critical-loss",
+      "--evidence",
+      evidence,
+      "--out",
+      join(dir, "three"),
+    ]);
     expect(run.stderr).toMatch(/searching again with its run as evidence/);
     const three = JSON.parse(readFileSync(join(dir, "three", "optimize.json"), "utf8"));
     expect(three.rounds).toBeGreaterThan(1);
@@ -358,5 +377,17 @@ describe("orchestra optimize on the shipped recordings", () => {
     expect(readFileSync(join(dir, "three", "report.md"), "utf8")).toMatch(
       /search rounds: a free-roles candidate that missed/,
     );
+  }, 120_000);
+  it("holds the critical cases the baseline passes: the proposal loses none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "optimize-critical-"));
+    const run = orchestra(["optimize", "--free-roles", "--evidence", evidence, "--out", dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, "optimize.json"), "utf8"));
+    expect(report.protectedCases).toContain("mis-15-rotate-leaked-secret");
+    // all-sonnet fails this critical case itself: nothing to hold.
+    expect(report.protectedCases).not.toContain("mis-06-password-reset");
+    const proposal = report.candidates.find((c: Cand) => c.name === report.proposal);
+    expect(proposal.verified.criticalLost).toEqual([]);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toMatch(/Protected: \d+ critical case/);
   }, 120_000);
 });

@@ -21,13 +21,14 @@ function trial(p: {
   calls: { agent: string; tier: string; cost?: number }[];
   unread?: string[];
   against?: string[];
+  critical?: boolean;
 }): TrialResult {
   // Through the schema: a constructed trial is one results.jsonl could hold.
   return TrialResultSchema.parse({
     case: p.case,
     suite: p.suite ?? "mission",
     title: p.case,
-    critical: false,
+    critical: p.critical ?? false,
     tags: [],
     trial: 1,
     profile: p.profile,
@@ -171,6 +172,53 @@ describe("evidence per agent and tier", () => {
     expect(predictor.predict({ a: "opus" }).passRate).toBe(0);
   });
 
+  it("a protected critical case is a floor: the margin may not be spent on it", () => {
+    const runs: EvidenceRun[] = TIERS.map((tier) => ({
+      profile: `all-${tier}`,
+      assignment: { guard: tier, helper: tier },
+      results: [
+        // The critical case fails on haiku; the other passes on any tier.
+        trial({
+          case: "crit",
+          suite: "individual",
+          profile: `all-${tier}`,
+          verdict: tier === "haiku" ? "fail" : "pass",
+          calls: [{ agent: "guard", tier }],
+          critical: true,
+        }),
+        trial({
+          case: "other",
+          suite: "individual",
+          profile: `all-${tier}`,
+          verdict: "pass",
+          calls: [{ agent: "helper", tier }],
+        }),
+      ],
+    }));
+    const evidence = gatherEvidence(runs);
+    const crit = evidence.cases.findIndex((c) => c.case === "crit");
+    expect(evidence.cases.map((c) => c.critical)).toEqual(evidence.cases.map((c) => c.case === "crit"));
+    const predictor = new Predictor(evidence, { priceRatio });
+    const options = {
+      agents: ["guard", "helper"].map((name) => ({ name, role: "specialist" })),
+      tiers: TIERS,
+      // A margin wide enough to give the critical case away.
+      target: 0.5,
+      starts: [{ guard: "sonnet", helper: "sonnet" }],
+    };
+    expect(searchAssignment(predictor, options).assignment).toEqual({ guard: "haiku", helper: "haiku" });
+    const kept = searchAssignment(predictor, { ...options, protect: [{ index: crit, min: 1 }] });
+    expect(kept.assignment).toEqual({ guard: "sonnet", helper: "haiku" });
+    expect(kept.feasible).toBe(true);
+    // From a start below the floor, the repair lifts the critical case first.
+    const lifted = searchAssignment(predictor, {
+      ...options,
+      protect: [{ index: crit, min: 1 }],
+      starts: [{ guard: "haiku", helper: "haiku" }],
+    });
+    expect(lifted.assignment.guard).toBe("sonnet");
+  });
+
   it("an errored trial is no evidence of quality", () => {
     const runs: EvidenceRun[] = [
       {
@@ -266,6 +314,32 @@ describe("the search", () => {
         expect(predictor.predict(result.assignment).costUsd).toBeLessThanOrEqual(
           predictor.predict(start).costUsd + 1e-12,
         );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("with protected cases, a feasible result keeps every protected case at its floor", () => {
+    fc.assert(
+      fc.property(evidenceArb, fc.integer({ min: 0, max: 1000 }), ({ names, runs }, seed) => {
+        const predictor = new Predictor(gatherEvidence(runs), { priceRatio });
+        const start = single(names, "opus");
+        const cases = predictor.evidence.cases;
+        // Every third case (from a seeded offset) is protected at the pass chance it has on opus.
+        const protect = cases
+          .map((_, index) => ({ index, min: predictor.caseOf(index, start).pass }))
+          .filter((p, i) => (i + seed) % 3 === 0 && p.min > 0);
+        const result = searchAssignment(predictor, {
+          agents: names.map((name) => ({ name, role: "specialist" })),
+          tiers: TIERS,
+          target: predictor.predict(start).passRate - 0.2,
+          protect,
+          starts: [start, single(names, "haiku")],
+        });
+        // The opus start meets every floor, so the search always can.
+        expect(result.feasible).toBe(true);
+        for (const p of protect)
+          expect(predictor.caseOf(p.index, result.assignment).pass).toBeGreaterThanOrEqual(p.min - 1e-9);
       }),
       { numRuns: 60 },
     );

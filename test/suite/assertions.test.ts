@@ -183,7 +183,9 @@ describe("assertions", () => {
       { outcome, dir: "." },
     );
     expect(neither).toMatchObject({ pass: false, reason: expect.stringContaining("expected haiku or opus") });
-    expect(AssertionSchema.safeParse({ type: "tier-used", agent: "sql-helper", tier: [] }).success).toBe(false);
+    expect(AssertionSchema.safeParse({ type: "tier-used", agent: "sql-helper", tier: [] }).success).toBe(
+      false,
+    );
   });
 
   it("latency-below refuses recorded latency unless the case allows it", async () => {

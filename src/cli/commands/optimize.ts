@@ -41,6 +41,8 @@ export interface OptimizeOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Let a candidate fail a critical case the baseline passes (off: such cases are the search's floor). */
+  allowCriticalLoss?: boolean;
   /** Search rounds: a chosen-mode candidate that misses the margin teaches the next round (default 3). */
   rounds?: number;
 }
@@ -189,6 +191,7 @@ export async function optimizeCommand(
       ...(opts.minReduction === undefined ? {} : { minReduction: opts.minReduction }),
       mode,
       round,
+      protectCritical: !opts.allowCriticalLoss,
     }).report;
     report = plan;
     output.err(
@@ -201,7 +204,9 @@ export async function optimizeCommand(
       (c) => !candidates.some((d) => d.mode === c.mode && sameAssignment(d.assignment, c.assignment)),
     );
     if (fresh.length === 0) {
-      output.err(`  round ${round}: the search proposes the assignment already verified; no new evidence to learn from`);
+      output.err(
+        `  round ${round}: the search proposes the assignment already verified; no new evidence to learn from`,
+      );
       break;
     }
     output.err(`verification${rounds > 1 ? ` (round ${round})` : ""}:`);
@@ -218,7 +223,8 @@ export async function optimizeCommand(
       mine.verified.errored === 0 &&
       mine.verified.passRate !== null &&
       plan.baseline.passRate !== null &&
-      mine.verified.passRate >= plan.baseline.passRate - margin;
+      mine.verified.passRate >= plan.baseline.passRate - margin &&
+      !mine.verified.criticalLost.some((id) => plan.protectedCases.includes(id));
     if (!mine || withinMargin || round === rounds) break;
     // The candidate missed: learn from its run, unless it already is an evidence run.
     if (!learned.some((r) => sameAssignment(r.assignment, mine.assignment)))
@@ -229,8 +235,9 @@ export async function optimizeCommand(
         run: relative(process.cwd(), join(out, "candidates", mine.name)) || ".",
         candidate: true,
       });
+    const lost = mine.verified?.criticalLost.filter((id) => plan.protectedCases.includes(id)) ?? [];
     output.err(
-      `  ${mine.name} verified at ${((mine.verified?.passRate ?? 0) * 100).toFixed(1)}%, under the ${(((plan.baseline.passRate ?? 0) - margin) * 100).toFixed(1)}% target: searching again with its run as evidence`,
+      `  ${mine.name} verified at ${((mine.verified?.passRate ?? 0) * 100).toFixed(1)}% (target ${(((plan.baseline.passRate ?? 0) - margin) * 100).toFixed(1)}%)${lost.length ? `, failing critical ${lost.join(", ")}` : ""}: searching again with its run as evidence`,
     );
   }
   if (!report) throw new UsageError("--rounds must be at least 1");
