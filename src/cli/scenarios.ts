@@ -57,6 +57,8 @@ export async function recordWithScenario(p: {
     port: 0,
     scenario,
     seed: 1,
+    // Concurrent agents' requests may arrive in any order: ids numbered per agent keep the bytes.
+    ids: "per-agent",
     promptCache: { minTokens: cacheMinimumsOf(p.config) },
   });
   const out = mkdtempSync(join(tmpdir(), "orchestra-scenario-"));

@@ -47,7 +47,9 @@ class HttpError extends Error {
 }
 
 const pad = (n: number) => String(n).padStart(6, "0");
-const messageId = (seq: number) => `msg_fake_${pad(seq)}`;
+const messageId = (seq: number | string) => `msg_fake_${typeof seq === "number" ? pad(seq) : seq}`;
+/** An agent name as it may appear inside an id: letters, digits, `-` and `_`. */
+const idSafe = (agent: string) => agent.replace(/[^A-Za-z0-9_-]/g, "-");
 const plainInput = (tokens: number): InputSplit => ({
   input: tokens,
   cacheRead: 0,
@@ -207,7 +209,8 @@ export class FakeApiHandler {
     }
     const parsed = MessagesBodySchema.safeParse(json);
     if (!parsed.success) throw new HttpError(400, "invalid_request_error", describeIssue(parsed.error));
-    await this.messages(this.requestOf(parsed.data, req, requestId), out, seq);
+    const freq = this.requestOf(parsed.data, req, requestId);
+    await this.messages(freq, out, this.options.ids === "per-agent" ? freq.call : seq);
   }
 
   private requestOf(body: MessagesBody, req: IncomingMessage, requestId: string): FakeRequest {
@@ -219,7 +222,7 @@ export class FakeApiHandler {
     const call = (this.calls.get(agent) ?? 0) + 1;
     this.calls.set(agent, call);
     return {
-      requestId,
+      requestId: this.options.ids === "per-agent" ? `req_fake_${idSafe(agent)}_${pad(call)}` : requestId,
       model: body.model,
       agent,
       call,
@@ -287,7 +290,7 @@ export class FakeApiHandler {
     if (!this.admit(freq, totalInput + (override?.output_tokens ?? completion.outputTokens), out)) return;
     const split = this.cache ? this.cache.account(freq.model, blocks) : plainInput(totalInput);
     const usage = usageOf(split, completion.outputTokens, override);
-    const message = messageOf(messageId(seq), freq.model, completion, usage);
+    const message = messageOf(this.messageIdOf(freq, seq), freq.model, completion, usage);
     await this.delay(latencyMs);
     this.messy.record(plan, freq.requestId, freq.agent);
     s.tokens.input += usage.input_tokens;
@@ -296,6 +299,10 @@ export class FakeApiHandler {
     s.tokens.cacheRead += usage.cache_read_input_tokens ?? 0;
     if (freq.stream) out.sse(200, this.headersFor(freq), messageEvents(message), "end");
     else out.json(200, message, this.headersFor(freq));
+  }
+
+  private messageIdOf(freq: FakeRequest, seq: number): string {
+    return this.options.ids === "per-agent" ? messageId(`${idSafe(freq.agent)}_${pad(seq)}`) : messageId(seq);
   }
 
   private textOf(freq: FakeRequest, spec: ReplySpec, seq: number): string {
@@ -332,7 +339,7 @@ export class FakeApiHandler {
     const completion = this.completionOf(freq, spec, seq);
     const input = plainInput(inputTokensOf(promptBlocks(freq.body)));
     return messageOf(
-      messageId(seq),
+      this.messageIdOf(freq, seq),
       freq.model,
       completion,
       usageOf(input, completion.outputTokens, spec.usage),

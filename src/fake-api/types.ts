@@ -97,6 +97,13 @@ export interface FakeApiOptions {
   requireApiKey?: boolean;
   /** Milliseconds since the epoch; rate-limit windows, cache TTLs and reset headers use it. */
   now?: () => number;
+  /**
+   * How request and message ids are numbered: `arrival` (default; `req_fake_000001`, ... in the
+   * order requests arrive) or `per-agent` (`req_fake_<agent>_000001`, the nth request of that
+   * agent), which stays the same when concurrent agents' requests arrive in another order: the
+   * recordings of `npm run fixtures` are byte-identical run after run, on a loaded machine too.
+   */
+  ids?: "arrival" | "per-agent";
 }
 
 export interface FakeApiStats {

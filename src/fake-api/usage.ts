@@ -1,11 +1,10 @@
 import { createHash, type Hash } from "node:crypto";
 import type { Usage } from "@anthropic-ai/sdk/resources/messages/messages";
+import { estimateTokens } from "../shared/tokens.js";
 import type { CacheControl, MessagesBody } from "./request.js";
 
-/** Deterministic token estimate: a quarter of the UTF-8 bytes, rounded up. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, "utf8") / 4);
-}
+/** Deterministic token estimate: a quarter of the UTF-8 bytes, rounded up (the harness's one estimate). */
+export { estimateTokens };
 
 export type CacheTtl = "5m" | "1h";
 const TTL_MS: Record<CacheTtl, number> = { "5m": 5 * 60_000, "1h": 60 * 60_000 };

@@ -1,3 +1,5 @@
+import { estimateTokens } from "../shared/tokens.js";
+
 /**
  * Context filtering (the owners' Phase 3 "context filtering"): a specialist gets only the context
  * items relevant to its domains. Planners (orchestrator, coordinators) see everything, since they
@@ -17,6 +19,11 @@ export interface FilterResult {
   dropped: ContextItem[];
   bytesBefore: number;
   bytesAfter: number;
+  /** The same sizes in estimated tokens (src/shared/tokens.ts), item by item. */
+  tokensBefore: number;
+  tokensAfter: number;
+  /** Whether the filter ran: false for planners and with the filter off. */
+  filtered: boolean;
 }
 
 export function domainsOf(item: ContextItem, pathDomains: Record<string, string[]>): string[] {
@@ -43,9 +50,19 @@ export function filterContext(
 ): FilterResult {
   const size = (list: readonly ContextItem[]) =>
     list.reduce((n, item) => n + Buffer.byteLength(item.text), 0);
+  const tokens = (list: readonly ContextItem[]) => list.reduce((n, item) => n + estimateTokens(item.text), 0);
   const bytesBefore = size(items);
+  const tokensBefore = tokens(items);
   if (!options.enabled || options.planner) {
-    return { kept: [...items], dropped: [], bytesBefore, bytesAfter: bytesBefore };
+    return {
+      kept: [...items],
+      dropped: [],
+      bytesBefore,
+      bytesAfter: bytesBefore,
+      tokensBefore,
+      tokensAfter: tokensBefore,
+      filtered: false,
+    };
   }
   const wanted = new Set(agentDomains);
   const kept: ContextItem[] = [];
@@ -57,5 +74,13 @@ export function filterContext(
     if (named || domains.length === 0 || domains.some((d) => wanted.has(d))) kept.push(item);
     else dropped.push(item);
   }
-  return { kept, dropped, bytesBefore, bytesAfter: size(kept) };
+  return {
+    kept,
+    dropped,
+    bytesBefore,
+    bytesAfter: size(kept),
+    tokensBefore,
+    tokensAfter: tokens(kept),
+    filtered: true,
+  };
 }

@@ -329,7 +329,8 @@ export class Mission {
           "BLOCKED_INPUT",
           `input screening blocked ${task.id}: ${l1.notes[0]}`,
         );
-        return { task, blocked, context: { bytesBefore: 0, bytesAfter: 0, itemsDropped: 0 }, l1 };
+        const none = { bytesBefore: 0, bytesAfter: 0, tokensBefore: 0, tokensAfter: 0, itemsDropped: 0 };
+        return { task, blocked, context: { ...none, filtered: false }, l1 };
       }
     } else if (this.on("L1")) {
       l1 = { layer: "L1", verdict: "pass", notes: [] };
@@ -357,7 +358,10 @@ export class Mission {
       context: {
         bytesBefore: filtered.bytesBefore,
         bytesAfter: filtered.bytesAfter,
+        tokensBefore: filtered.tokensBefore,
+        tokensAfter: filtered.tokensAfter,
         itemsDropped: filtered.dropped.length,
+        filtered: filtered.filtered,
       },
       l1,
     };
@@ -610,7 +614,14 @@ export class Mission {
       },
     );
     this.elapsed.set(task.id, outcome.latencyMs);
-    if (!this.on("L5") || outcome.message.type === "error") return outcome.message;
+    if (!this.on("L5")) return outcome.message;
+    // An error ends the task, except the one L4 produced: output that failed verification after
+    // its corrective retry is a layer failure, and L5 takes it (one tier up, then the requester).
+    const verificationFailed =
+      outcome.message.type === "error" &&
+      outcome.message.code === "PROTOCOL_VIOLATION" &&
+      outcome.layers.some((l) => l.layer === "L4" && l.verdict === "fail");
+    if (outcome.message.type === "error" && !verificationFailed) return outcome.message;
     const reply = outcome.message;
     const decision = decideEscalation({
       tier,

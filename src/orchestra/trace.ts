@@ -66,9 +66,23 @@ export interface CallEvent {
   /** How the reply read: strictly compliant, read at all (recovered), and what had to be undone. */
   reply: ReplyRecord;
   layers: LayerVerdict[];
-  context: { bytesBefore: number; bytesAfter: number; itemsDropped: number };
+  context: CallContext;
   provenance: Provenance;
   requestId: string | null;
+}
+
+/**
+ * The context files offered to a call and sent with it, in bytes and estimated tokens. `filtered`
+ * is false where no filter ran (planners see everything by design; or the filter is off): those
+ * calls offer and send the same context, and reports keep them out of the reduction.
+ */
+export interface CallContext {
+  bytesBefore: number;
+  bytesAfter: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  itemsDropped: number;
+  filtered: boolean;
 }
 
 export interface ReplyRecord {

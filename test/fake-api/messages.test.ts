@@ -40,6 +40,23 @@ describe("fake API: messages, as the real SDK sees them", () => {
     expect(api.stats()).toMatchObject({ requests: 2, messages: 2, byModel: { [MODEL]: 2 } });
   });
 
+  it("numbers ids per agent when asked, so the order concurrent agents arrive in changes no id", async () => {
+    const api = await serve({ ids: "per-agent" });
+    const as = (agent: string) =>
+      clientOf(api)
+        .messages.create(params, { headers: { "x-orchestra-agent": agent } })
+        .withResponse();
+    const a1 = await as("ci-cd-engineer");
+    const b1 = await as("monitoring-specialist");
+    const a2 = await as("ci-cd-engineer");
+    expect([a1.request_id, b1.request_id, a2.request_id]).toEqual([
+      "req_fake_ci-cd-engineer_000001",
+      "req_fake_monitoring-specialist_000001",
+      "req_fake_ci-cd-engineer_000002",
+    ]);
+    expect(a2.data.id).toBe("msg_fake_ci-cd-engineer_000002");
+  });
+
   it("streams the real event sequence, in several text deltas, with usage", async () => {
     const api = await serve();
     const stream = clientOf(api).messages.stream(params);

@@ -329,6 +329,11 @@ describe("L3 boundary", () => {
     expect(calls(outcome)[0]!.layers.find((l) => l.layer === "L3")?.notes).toEqual([
       "sql-helper delivered a patch but has no Edit or Write tool",
     ]);
+    // An L3 failure is an L5 trigger: the task re-runs one tier up, whose answer stands.
+    const escalation = outcome.trace.events.find((e) => e.kind === "escalation");
+    expect(escalation?.kind === "escalation" && escalation.reason).toMatch(/^L3 failed/);
+    expect(calls(outcome)[1]!.escalation?.fromTier).toBe(calls(outcome)[0]!.tier);
+    expect(outcome.final).toMatchObject({ type: "result", summary: "Analysis only." });
   });
 
   it("fails when switched off: the unknown agent is only found when the task runs", async () => {
@@ -508,6 +513,54 @@ describe("L5 escalation", () => {
         .filter((e) => e.kind === "escalation")
         .map((e) => (e.kind === "escalation" ? e.action : "")),
     ).toEqual(["rerun", "rerun", "handoff"]);
+  });
+
+  it("re-runs output that fails verification after its corrective retry one tier up (L4 triggers L5)", async () => {
+    const log = useScript(server, {
+      deployer: ["I deployed it, all good!", "Really, it is deployed.", reply.result("Deployed, checked.")],
+    });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options(),
+    );
+    expect(log.calls.map((c) => c.model)).toEqual([
+      "claude-haiku-5-5",
+      "claude-haiku-5-5",
+      "claude-sonnet-5-5",
+    ]);
+    expect(outcome.final).toMatchObject({ type: "result", summary: "Deployed, checked." });
+    const escalation = outcome.trace.events.find((e) => e.kind === "escalation");
+    expect(escalation).toMatchObject({ action: "rerun", fromTier: "haiku", toTier: "sonnet" });
+    expect(escalation?.kind === "escalation" && escalation.reason).toMatch(/^L4 failed/);
+    // Counted and priced: the re-run is a sonnet call with its escalation, at sonnet rates.
+    expect(outcome.totals.escalations).toBe(1);
+    expect(calls(outcome)[2]).toMatchObject({ tier: "sonnet", escalation: { fromTier: "haiku" } });
+    expect(calls(outcome)[2]!.costMicroUsd).toBeGreaterThan(calls(outcome)[0]!.costMicroUsd);
+  });
+
+  it("hands output that fails verification on every tier back to the requester", async () => {
+    useScript(server, { deployer: ["I deployed it, all good!"] });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options(),
+    );
+    expect(outcome.final.type).toBe("escalation");
+    expect(
+      outcome.trace.events
+        .filter((e) => e.kind === "escalation")
+        .map((e) => (e.kind === "escalation" ? e.action : "")),
+    ).toEqual(["rerun", "rerun", "handoff"]);
+  });
+
+  it("with L4 off, unreadable output is no layer failure: it ends the task, nothing escalates", async () => {
+    const log = useScript(server, { deployer: ["I deployed it, all good!"] });
+    const outcome = await runAgent(
+      { agent: "deployer", objective: "Write the docker deployment." },
+      options({ layers: { L4: false } }),
+    );
+    expect(outcome.final).toMatchObject({ type: "error", code: "PROTOCOL_VIOLATION" });
+    expect(log.calls).toHaveLength(2);
+    expect(outcome.totals.escalations).toBe(0);
   });
 
   it("fails when switched off: the low-confidence answer stands", async () => {
