@@ -93,7 +93,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     `- Overhead: ${pct(summary.protocol.overheadRatio)} of message bytes are markup (owners' target: under 5%).`,
     `- Escalations: ${summary.routing.escalations} calls (${pct(summary.routing.escalationCostShare)} of cost); fallbacks: ${summary.routing.fallbacks} (${summary.routing.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${summary.routing.correctiveRetries}; retries after max_tokens: ${summary.routing.truncationRetries}.`,
     `- Rate limits: ${summary.routing.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${summary.routing.servedOther}.`,
-    `- Context filtering: ${summary.context.bytesBefore} bytes of context offered, ${summary.context.bytesAfter} sent (${pct(summary.context.reduction)} less).`,
+    contextLine(summary.context),
     "",
   );
   if (summary.reliability) {
@@ -189,4 +189,17 @@ export function renderJunit(results: readonly TrialResult[]): string {
   }
   out.push("</testsuites>");
   return `${out.join("\n")}\n`;
+}
+
+/** Context filtering in tokens over the calls it ran on; planners, never filtered, said apart. */
+function contextLine(c: Summary["context"]): string {
+  const t = c.tokens;
+  if (t.filteredCalls === 0)
+    return `- Context filtering: no call was filtered${t.unfilteredCalls ? ` (${t.unfilteredCalls} call(s) with context were planners or had the filter off: planners see every file by design)` : ""}; ${c.bytesBefore} bytes of context offered, ${c.bytesAfter} sent.`;
+  const top = t.byAgentTier
+    .filter((g) => g.before > g.after)
+    .slice(0, 3)
+    .map((g) => `${g.agent} on ${g.tier} ${pct(g.reduction)} less`)
+    .join(", ");
+  return `- Context filtering (${t.basis}): ${t.filteredCalls} specialist call(s) were offered ${t.before} tokens of context and sent ${t.after} (${pct(t.reduction)} less), ${pct(t.promptShareSaved)} of their prompt tokens${top ? `; most: ${top}` : ""}. ${t.unfilteredCalls} planner call(s) with context are not filtered (planners see every file by design) and not in these figures; over every call, ${c.bytesBefore} bytes offered, ${c.bytesAfter} sent (${pct(c.reduction)} less).`;
 }

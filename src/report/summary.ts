@@ -1,3 +1,4 @@
+import { TOKEN_ESTIMATE_BASIS } from "../shared/tokens.js";
 import { DEVIATION_KINDS, type DeviationKind } from "../protocol/index.js";
 import type { TrialResult } from "../suite/index.js";
 
@@ -124,7 +125,37 @@ export interface Summary {
     servedOther: number;
     escalationCostShare: number;
   };
-  context: { bytesBefore: number; bytesAfter: number; reduction: number };
+  /**
+   * Context filtering. Bytes are over every call (planners see everything, so they dilute it);
+   * `tokens` are over the calls the filter ran on only, in estimated tokens, with the share of
+   * those calls' prompt tokens the filter saved, per agent and tier, and the calls left out.
+   */
+  context: {
+    bytesBefore: number;
+    bytesAfter: number;
+    reduction: number;
+    tokens: {
+      basis: string;
+      filteredCalls: number;
+      /** Calls with context that no filter ran on (planners, or the filter off): not in the reduction. */
+      unfilteredCalls: number;
+      before: number;
+      after: number;
+      saved: number;
+      /** 1 - after / before over filtered calls; null with none. */
+      reduction: number | null;
+      /** saved / (the filtered calls' prompt tokens + saved): what the filter took off their input. */
+      promptShareSaved: number | null;
+      byAgentTier: {
+        agent: string;
+        tier: string;
+        calls: number;
+        before: number;
+        after: number;
+        reduction: number | null;
+      }[];
+    };
+  };
   reliability: {
     trialsPerCase: number;
     passAtK: Record<string, number>;
@@ -344,7 +375,12 @@ export function summarize(
       servedOther: calls.filter((c) => c.servedModel !== undefined).length,
       escalationCostShare: costMicro ? escalationMicro / costMicro : 0,
     },
-    context: { bytesBefore: before, bytesAfter: after, reduction: before ? 1 - after / before : 0 },
+    context: {
+      bytesBefore: before,
+      bytesAfter: after,
+      reduction: before ? 1 - after / before : 0,
+      tokens: contextTokens(calls),
+    },
     reliability,
     latencyPerCase: latency(
       sorted.filter((r) => r.latencySource !== "none").map((r) => r.latencyMs),
@@ -365,4 +401,39 @@ function sortKeys<T>(record: Partial_<Record<DeviationKind, T>>): Partial_<Recor
   const out: Partial_<Record<DeviationKind, T>> = {};
   for (const kind of DEVIATION_KINDS) if (record[kind] !== undefined) out[kind] = record[kind];
   return out;
+}
+
+/** Context filtering in estimated tokens, over the calls the filter ran on, per agent and tier. */
+function contextTokens(calls: readonly TrialResult["calls"][number][]): Summary["context"]["tokens"] {
+  const withContext = calls.filter((c) => c.context);
+  const filtered = withContext.filter((c) => c.context!.filtered);
+  const before = filtered.reduce((n, c) => n + c.context!.tokensBefore, 0);
+  const after = filtered.reduce((n, c) => n + c.context!.tokensAfter, 0);
+  const saved = before - after;
+  const prompt = filtered.reduce(
+    (n, c) => n + c.usage.inputTokens + c.usage.cacheReadTokens + c.usage.cacheWriteTokens,
+    0,
+  );
+  const groups = new Map<string, { agent: string; tier: string; calls: number; before: number; after: number }>();
+  for (const c of filtered) {
+    const key = `${c.agent}\0${c.tier}`;
+    const g = groups.get(key) ?? { agent: c.agent, tier: c.tier, calls: 0, before: 0, after: 0 };
+    g.calls += 1;
+    g.before += c.context!.tokensBefore;
+    g.after += c.context!.tokensAfter;
+    groups.set(key, g);
+  }
+  return {
+    basis: TOKEN_ESTIMATE_BASIS,
+    filteredCalls: filtered.length,
+    unfilteredCalls: withContext.length - filtered.length,
+    before,
+    after,
+    saved,
+    reduction: before > 0 ? 1 - after / before : null,
+    promptShareSaved: prompt + saved > 0 && filtered.length > 0 ? saved / (prompt + saved) : null,
+    byAgentTier: [...groups.values()]
+      .map((g) => ({ ...g, reduction: g.before > 0 ? 1 - g.after / g.before : null }))
+      .sort((a, b) => b.before - b.after - (a.before - a.after) || a.agent.localeCompare(b.agent)),
+  };
 }

@@ -41,6 +41,13 @@ export const CallRecordSchema = z.strictObject({
   servedModel: z.string().optional(),
   /** 429s this call waited out on its own model. */
   rateLimited: z.number().int().optional(),
+  /**
+   * The context files offered and sent, in estimated tokens; `filtered` false where no filter ran
+   * (planners, or the filter off). Absent on calls without context files.
+   */
+  context: z
+    .strictObject({ tokensBefore: z.number().int(), tokensAfter: z.number().int(), filtered: z.boolean() })
+    .optional(),
 });
 
 /** One task of a trial's delegation tree (src/orchestra/tree.ts TaskNode). */

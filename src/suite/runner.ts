@@ -335,6 +335,15 @@ function summarize(
       ...(c.truncationRetry ? { truncationRetry: true } : {}),
       ...(c.servedOther ? { servedModel: c.servedOther } : {}),
       ...(c.rateLimited ? { rateLimited: c.rateLimited } : {}),
+      ...(c.context.tokensBefore > 0
+        ? {
+            context: {
+              tokensBefore: c.context.tokensBefore,
+              tokensAfter: c.context.tokensAfter,
+              filtered: c.context.filtered,
+            },
+          }
+        : {}),
     })),
     tree: taskTree(outcome.trace),
     usage: t.usage,

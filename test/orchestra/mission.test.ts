@@ -601,7 +601,29 @@ describe("context filtering", () => {
     expect(calls(outcome)[0]!.context).toEqual({
       bytesBefore: 21 + 53 + 5,
       bytesAfter: 21 + 5,
+      // Estimated tokens, item by item: ceil(bytes / 4).
+      tokensBefore: 6 + 14 + 2,
+      tokensAfter: 6 + 2,
       itemsDropped: 1,
+      filtered: true,
+    });
+  });
+
+  it("leaves a planner's context whole, and marks it unfiltered so no reduction counts it", async () => {
+    useScript(server, { "backend-lead": [reply.result("Nothing to plan.")] });
+    const outcome = await runAgent(
+      {
+        agent: "backend-lead",
+        objective: "Look at the service.",
+        context: [{ kind: "file", path: "deploy/Dockerfile", trust: "trusted", text: "FROM python:3.12\n" }],
+      },
+      options(),
+    );
+    expect(calls(outcome)[0]!.context).toMatchObject({
+      itemsDropped: 0,
+      filtered: false,
+      tokensBefore: 5,
+      tokensAfter: 5,
     });
   });
 });
