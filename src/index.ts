@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { checkTierPolicy, type Registry } from "./agents/index.js";
 import { CONFIG_FILE, type Config } from "./config/index.js";
 import { type Certification, certificationOf, type PartialRun, partialOfPlan } from "./report/index.js";
-import { pricesOfRun, type RunOutcome } from "./suite/index.js";
+import type { RunOutcome } from "./suite/index.js";
 
 // Agents: the roster, its tier policy and the git audit of its tiers.
 export {
@@ -184,7 +184,6 @@ export function certify(input: CertifyInput): Certification {
     baselineResults: baseline.outcome.results,
     candidatePartial: partialOf(candidate.outcome),
     baselinePartial: partialOf(baseline.outcome),
-    candidatePrices: pricesOfRun(config.prices),
   });
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpResponse, http } from "msw";
@@ -11,9 +11,10 @@ import {
   PriceDateError,
   priceTableDigest,
   RecordingStore,
+  rateAt,
 } from "../../src/models/index.js";
 import type { InputError } from "../../src/shared/problem.js";
-import { orchestra } from "../helpers/cli.js";
+import { orchestra, repoRoot } from "../helpers/cli.js";
 import { shippedConfig } from "../helpers/config.js";
 
 const API = "https://api.anthropic.test";
@@ -126,6 +127,25 @@ prices:
     // The first day of the earliest rate is priced.
     const first = await gateway(config, "live", dir, "2025-06-01T00:00:00.000Z").call(call(10), context);
     expect(first.costMicroUsd).toBe(sonnet(10, 0.2));
+  });
+});
+
+describe("the shipped recordings", () => {
+  it("are all priced at each model's latest rate, the single rates the table had before it was dated", () => {
+    const store = new RecordingStore(join(repoRoot, "fixtures/recordings"));
+    const cases = readdirSync(store.dir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => f.slice(0, -".jsonl".length));
+    let n = 0;
+    for (const id of cases)
+      for (const r of store.recordingsOf(id)) {
+        const { from: _from, ...rate } = rateAt(shippedConfig.prices, r.model, r.provenance.recordedAt);
+        expect(rate, `${id} ${r.model} ${r.provenance.recordedAt}`).toEqual(
+          shippedConfig.prices.models[r.model],
+        );
+        n++;
+      }
+    expect(n).toBeGreaterThan(1000);
   });
 });
 
