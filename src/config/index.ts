@@ -2,6 +2,7 @@ export { CONFIG_FILE, type LoadedConfig, loadConfig, parseConfig } from "./load.
 export {
   type Config,
   ConfigSchema,
+  type DatedRate,
   type Gates,
   type ModelPrice,
   NAME_PATTERN,

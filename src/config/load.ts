@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { InputError, MAX_PROBLEMS_PER_FILE, type Problem } from "../shared/problem.js";
 import { readTextFile } from "../shared/text-file.js";
 import { parseYaml, zodIssuesToProblems } from "../shared/yaml-source.js";
-import { type Config, ConfigSchema } from "./schema.js";
+import { type Config, ConfigSchema, type DatedRate, type ModelPrice, type Prices } from "./schema.js";
 
 export const CONFIG_FILE = "orchestra.config.yaml";
 const DEFAULT_ESCALATION = ["haiku", "sonnet", "opus"];
@@ -40,7 +40,8 @@ export function parseConfig(text: string, file: string): Config {
 function configOf(source: ReturnType<typeof parseYaml>, file: string): Config {
   if (source.syntaxProblems.length > 0) throw new InputError(source.syntaxProblems);
   const parsed = ConfigSchema.safeParse(source.value);
-  if (!parsed.success) throw new InputError(zodIssuesToProblems(parsed.error.issues, source));
+  if (!parsed.success)
+    throw new InputError(zodIssuesToProblems(parsed.error.issues, source).map(withPriceHints));
   // Positions for the problems that will be printed only (see MAX_PROBLEMS_PER_FILE).
   let positioned = 0;
   const problems = crossCheck(parsed.data, file, (path) =>
@@ -59,7 +60,39 @@ function configOf(source: ReturnType<typeof parseYaml>, file: string): Config {
         };
   return {
     ...parsed.data,
+    prices: loadedPrices(parsed.data.prices),
     orchestra: { ...parsed.data.orchestra, escalation: { ...escalation, order }, maxTokens: byRole },
+  };
+}
+
+/** Every model's price as a history, newest first, and its latest rate (see Prices). */
+function loadedPrices(prices: z.infer<typeof ConfigSchema>["prices"]): Prices {
+  const rates: Record<string, DatedRate[]> = {};
+  const models: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(prices.models)) {
+    const history: DatedRate[] = Array.isArray(price)
+      ? [...price].sort((a, b) => b.from.localeCompare(a.from))
+      : [{ ...price, from: null }];
+    rates[model] = history;
+    const { from: _from, ...latest } = history[0]!;
+    models[model] = latest;
+  }
+  return {
+    source: prices.source,
+    retrieved: prices.retrieved,
+    batchDiscount: prices.batchDiscount,
+    rates,
+    models,
+  };
+}
+
+/** What a dated rate's `from` must be, and how to write it, for the schema's problems with one. */
+function withPriceHints(problem: Problem): Problem {
+  if (!/^prices\.models\..+\.\d+\.from$/.test(problem.field ?? "")) return problem;
+  return {
+    ...problem,
+    expected: problem.expected ?? "the first day (UTC) the rate applies, YYYY-MM-DD",
+    fix: 'write the day the rate took effect as YYYY-MM-DD, e.g. from: "2026-10-07"; an undated price is a single object instead of a list',
   };
 }
 
@@ -88,6 +121,27 @@ function crossCheck(
     for (const [agent, tier] of Object.entries(profile.overrides)) {
       check(tier, ["profiles", profileName, "overrides", agent]);
     }
+  }
+  // A model's dated rates: each `from` once, or which rate prices a call on that day is ambiguous.
+  for (const [model, price] of Object.entries(config.prices.models)) {
+    if (!Array.isArray(price)) continue;
+    const first = new Map<string, number>();
+    price.forEach((rate, i) => {
+      const earlier = first.get(rate.from);
+      if (earlier === undefined) {
+        first.set(rate.from, i);
+        return;
+      }
+      const path = ["prices", "models", model, i, "from"];
+      problems.push({
+        file,
+        ...positionOf(path),
+        field: path.join("."),
+        message: `two rates of ${model} start on ${rate.from} (entries ${earlier} and ${i})`,
+        expected: "a different `from` date for each rate of a model",
+        fix: `keep one rate from ${rate.from}, or correct the \`from\` of the other`,
+      });
+    });
   }
   // A model without a price would cost $0 in every report: refuse to load instead.
   for (const [tierName, tier] of Object.entries(config.tiers)) {

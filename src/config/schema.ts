@@ -50,18 +50,38 @@ export const ModelPriceSchema = RatesSchema.extend({
   }).optional(),
 });
 
+/** A calendar date YYYY-MM-DD that exists (2026-02-30 does not). */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD, e.g. "2026-10-07"')
+  .refine((d) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return true; // the regex's problem, said once
+    const time = Date.parse(`${d}T00:00:00Z`);
+    return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === d;
+  }, 'a date that exists on the calendar, YYYY-MM-DD, e.g. "2026-10-07"');
+
+/** One rate of a model's price history: in force from `from` (UTC) until the next rate's `from`. */
+export const DatedPriceSchema = ModelPriceSchema.extend({
+  from: isoDate.describe("the first day (UTC) these rates apply, YYYY-MM-DD"),
+});
+
+/**
+ * A model's price: one set of rates, in force always; or its history, a list of dated rates in any
+ * order, each in force from its `from` until the next one's (no two share a `from`).
+ */
+export const ModelPricesSchema = z.union([ModelPriceSchema, z.array(DatedPriceSchema).min(1)]);
+
 export const PricesSchema = z.strictObject({
   source: z.string().min(1).describe("where the prices were read"),
-  retrieved: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, "a date YYYY-MM-DD")
-    .describe("when they were read"),
+  retrieved: isoDate.describe("when they were read"),
   batchDiscount: z
     .number()
     .min(0)
     .max(1)
     .describe("fraction off input and output for the Batch API, e.g. 0.5"),
-  models: z.record(z.string().min(1), ModelPriceSchema),
+  models: z
+    .record(z.string().min(1), ModelPricesSchema)
+    .describe("model id -> its rates, or a list of dated rates ({ from: YYYY-MM-DD, ...rates })"),
 });
 
 export const RoleSchema = z.enum(["orchestrator", "coordinator", "specialist"]);
@@ -246,13 +266,27 @@ export const ConfigSchema = z.strictObject({
 export type TierConfig = z.infer<typeof TierSchema>;
 export type Rates = z.infer<typeof RatesSchema>;
 export type ModelPrice = z.infer<typeof ModelPriceSchema>;
-export type Prices = z.infer<typeof PricesSchema>;
+/** One rate of a model's loaded price history; `from` null: an undated price, in force always. */
+export type DatedRate = ModelPrice & { from: string | null };
+/** The price table as loaded: every model's history in one shape. */
+export type Prices = Omit<z.infer<typeof PricesSchema>, "models"> & {
+  /** model id -> its rates, newest `from` first; an undated price is one rate with `from` null. */
+  rates: Record<string, DatedRate[]>;
+  /**
+   * model id -> its latest rate (the newest `from`), for what is not the cost of a call: price
+   * ratios between tiers (orchestra optimize's predictor) and estimates. The latest rather than
+   * the one in force today, so that the same config always gives the same ratios. The cost of a
+   * call takes the rate in force on the call's date: costMicroUsd with `at` (src/models/pricing.ts).
+   */
+  models: Record<string, ModelPrice>;
+};
 export type Profile = z.infer<typeof ProfileSchema>;
 export type Role = z.infer<typeof RoleSchema>;
 export type TierPolicy = z.infer<typeof PolicySchema>;
 type ParsedConfig = z.infer<typeof ConfigSchema>;
 /** The loaded config: as parsed, with defaults that depend on other sections filled in. */
-export type Config = Omit<ParsedConfig, "orchestra"> & {
+export type Config = Omit<ParsedConfig, "orchestra" | "prices"> & {
+  prices: Prices;
   orchestra: Omit<ParsedConfig["orchestra"], "escalation" | "maxTokens"> & {
     escalation: { order: string[]; confidenceThreshold: number };
     /** max_tokens of an agent call, by role. */

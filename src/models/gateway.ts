@@ -3,7 +3,7 @@ import { VERSION as SDK_VERSION } from "@anthropic-ai/sdk/version";
 import type { Config } from "../config/index.js";
 import { ModelCallError, ModelUnavailableError, RateLimitedError, ReplayMissError } from "./errors.js";
 import { limitHeaders, ModelPacer, type PacerStats, retryAfterMs } from "./pacing.js";
-import { costMicroUsd } from "./pricing.js";
+import { costMicroUsd, pricedModel } from "./pricing.js";
 import type { Provenance } from "./recording.js";
 import type { RecordingStore } from "./store.js";
 import {
@@ -397,7 +397,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         sdkVersion: SDK_VERSION,
       };
       const servedModel = reply.message.model || model;
-      const priced = config.prices.models[servedModel] ? servedModel : model;
+      // Priced at the rate in force on the call's date: the recording's, or now in live and record.
+      const priced = pricedModel(config.prices, model, servedModel);
       return {
         message: reply.message,
         text: textOf(reply.message),
@@ -409,7 +410,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         rateLimited,
         startedAt,
         usage,
-        costMicroUsd: costMicroUsd(config.prices, priced, usage),
+        costMicroUsd: costMicroUsd(config.prices, priced, usage, { at: provenance.recordedAt }),
         latencyMs: Math.round(latencyMs * 10) / 10,
         latencySource: replayed ? "recorded" : "measured",
         ...(ttftMs === undefined ? {} : { ttftMs: Math.round(ttftMs * 10) / 10 }),

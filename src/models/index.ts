@@ -13,7 +13,17 @@ export {
   type ModelRequest,
   textOf,
 } from "./gateway.js";
-export { costMicroUsd, formatUsd, MissingPriceError, microToUsd } from "./pricing.js";
+export {
+  type CostOptions,
+  costMicroUsd,
+  formatUsd,
+  MissingPriceError,
+  microToUsd,
+  PriceDateError,
+  pricedModel,
+  priceTableDigest,
+  rateAt,
+} from "./pricing.js";
 export {
   KEPT_HEADERS,
   type Provenance,

@@ -1,4 +1,5 @@
-import type { Prices, Rates } from "../config/index.js";
+import type { DatedRate, Prices, Rates } from "../config/index.js";
+import { canonicalJson, sha256 } from "./canonical.js";
 import type { TokenUsage } from "./usage.js";
 
 export class MissingPriceError extends Error {
@@ -7,9 +8,68 @@ export class MissingPriceError extends Error {
   }
 }
 
+/** A call dated before every rate of its model (or not dated at all): it has no price, never $0. */
+export class PriceDateError extends Error {
+  constructor(
+    readonly model: string,
+    readonly at: string,
+    readonly earliest: string | null,
+  ) {
+    super(
+      earliest === null
+        ? `cannot price a call of model "${model}" dated "${at}": not an ISO 8601 date or time (a recording's provenance.recordedAt)`
+        : `no price for model "${model}" on ${at}: its earliest rate in orchestra.config.yaml (prices.models.${model}) is from ${earliest}; add the rate in force on ${at} with an earlier \`from\`, or check the call's date (a recording's provenance.recordedAt)`,
+    );
+    this.name = "PriceDateError";
+  }
+}
+
 export interface CostOptions {
   /** Batch API calls get the configured discount on input and output. */
   batch?: boolean;
+  /**
+   * When the call was made (ISO 8601 time or YYYY-MM-DD; a recording's `recordedAt`): it is
+   * priced at the rate in force on that day (UTC). Omitted: the model's latest rate, for estimates.
+   */
+  at?: string;
+}
+
+/** The UTC day of an ISO 8601 time or date, or undefined when it is neither. */
+function dayOf(at: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}/.test(at)) return undefined;
+  const time = Date.parse(at);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * The rate of `model` in force at `at` (see CostOptions.at): the one with the latest `from` on or
+ * before that day. Throws MissingPriceError for a model without a price and PriceDateError for a
+ * day before every `from`.
+ */
+export function rateAt(prices: Prices, model: string, at?: string): DatedRate {
+  const history = prices.rates[model];
+  if (!history || history.length === 0) throw new MissingPriceError(model);
+  if (at === undefined) return history[0]!;
+  const day = dayOf(at);
+  if (day === undefined) throw new PriceDateError(model, at, null);
+  const rate = history.find((r) => r.from === null || r.from <= day);
+  if (!rate) throw new PriceDateError(model, day, history.at(-1)!.from);
+  return rate;
+}
+
+/** The model a call is priced as: the one that served it when it has a price, else the one asked for. */
+export function pricedModel(prices: Prices, model: string, servedModel: string | undefined): string {
+  return servedModel !== undefined && prices.rates[servedModel] ? servedModel : model;
+}
+
+/**
+ * sha256 of the canonical JSON of the price table as loaded (source, retrieved, batchDiscount and
+ * every model's rates, newest first): the same prices give the same digest however the file
+ * spells or orders them.
+ */
+export function priceTableDigest(prices: Prices): string {
+  const { source, retrieved, batchDiscount, rates } = prices;
+  return sha256(canonicalJson({ source, retrieved, batchDiscount, rates }));
 }
 
 /**
@@ -23,8 +83,7 @@ export function costMicroUsd(
   usage: TokenUsage,
   options: CostOptions = {},
 ): number {
-  const price = prices.models[model];
-  if (!price) throw new MissingPriceError(model);
+  const price = rateAt(prices, model, options.at);
   const prompt = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
   const rates: Rates =
     price.longContext && prompt > price.longContext.aboveInputTokens ? price.longContext : price;

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Gates, Workload } from "../config/index.js";
-import { parseResults, readManifest, type TrialResult } from "../suite/index.js";
+import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
 import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
 import { banners, renderJunit, renderMarkdown } from "./render.js";
@@ -42,8 +42,13 @@ export function certificationOf(input: {
   baselineResults: readonly TrialResult[];
   candidatePartial: Partial | null;
   baselinePartial: Partial | null;
+  /** The price table the candidate's run.json names. */
+  candidatePrices?: RunManifest["prices"];
 }): Certification {
-  const summary = summarize(input.candidate, { partial: input.candidatePartial });
+  const summary = summarize(input.candidate, {
+    partial: input.candidatePartial,
+    prices: input.candidatePrices,
+  });
   const ab = compareRuns(input.baselineResults, input.candidate, {
     margin: input.gates.nonInferiorityMargin,
     ...(input.workload ? { workload: input.workload } : {}),
@@ -72,6 +77,7 @@ export async function renderCertification(dir: string, latest?: string): Promise
   const candidate = readResults(join(dir, manifest.profile, "results.jsonl"));
   const baseline = readResults(join(dir, manifest.baseline, "results.jsonl"));
   const baselinePartial = partialOf(readManifest(join(dir, manifest.baseline)), baseline);
+  const candidateRun = readManifest(join(dir, manifest.profile));
   const { summary, ab, readiness } = certificationOf({
     profile: manifest.profile,
     baseline: manifest.baseline,
@@ -81,8 +87,9 @@ export async function renderCertification(dir: string, latest?: string): Promise
     agentProblems: manifest.agentProblems,
     candidate,
     baselineResults: baseline,
-    candidatePartial: partialOf(readManifest(join(dir, manifest.profile)), candidate),
+    candidatePartial: partialOf(candidateRun, candidate),
     baselinePartial,
+    candidatePrices: candidateRun?.prices,
   });
   const both = [...baseline, ...candidate];
   writeFileSync(

@@ -56,6 +56,15 @@ function latencyCell(l: LatencyStats): string {
   return `n=${l.n} p50 ${ms(l.p50)} p90 ${ms(l.p90)} p95 ${ms(l.p95)} max ${ms(l.max)}${l.source === "recorded" ? " [recorded]" : ""}${flag}`;
 }
 
+/** `Prices: SOURCE, retrieved DATE, digest 0123456789ab; rates: claude-x from 2026-10-07, claude-y undated.` */
+export function pricesLine(p: NonNullable<Summary["prices"]>): string {
+  const rates = Object.entries(p.models).map(
+    ([model, from]) =>
+      `${model} ${from.map((d) => (d === "always" ? "undated" : `from ${d}`)).join(" and ")}`,
+  );
+  return `Prices: ${p.source}, retrieved ${p.retrieved}, digest ${p.digest.slice(0, 12)}${rates.length ? `; rates: ${rates.join(", ")}` : ""}.`;
+}
+
 export function renderMarkdown(summary: Summary, title = "Certification run"): string {
   const lines: string[] = [`# ${title}`, ""];
   for (const banner of banners(summary)) lines.push(banner, "");
@@ -75,6 +84,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     "",
     `Cost ${usd(t.costUsd)} (${usd(t.costPerPassUsd ?? 0)} per passing trial)${t.erroredCostUsd ? `, of which ${usd(t.erroredCostUsd)} spent by trials that ended in error` : ""}${t.judgeCostUsd ? `; judge models ${usd(t.judgeCostUsd)}, not counted above` : ""}.${t.errored ? ` The pass rate is over the trials that were not errors: ${t.errored} errored trial(s) are outages or missing recordings, not quality.` : ""}`,
     "",
+    ...(summary.prices ? [pricesLine(summary.prices), ""] : []),
     "## Per tier",
     "",
     "| tier | calls | input | output | cache read | cache write | cost | latency per call |",

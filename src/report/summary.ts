@@ -69,9 +69,21 @@ export interface Partial {
   reason: string;
 }
 
+/** The price table a run's calls were priced with (run.json), and which of its rates priced them. */
+export interface PricesUsed {
+  source: string;
+  retrieved: string;
+  /** sha256 of the canonical JSON of the price table. */
+  digest: string;
+  /** Model priced -> the `from` date of each rate that priced its calls, oldest first ("always": an undated price). */
+  models: Record<string, string[]>;
+}
+
 export interface Summary {
   /** Null for a complete run; otherwise what was planned, what was done, and why it stopped. */
   partial: Partial | null;
+  /** Null when run.json does not name its price table (a run folder without one, or older). */
+  prices: PricesUsed | null;
   runs: { profile: string; mode: string }[];
   totals: RateStats & {
     costUsd: number;
@@ -235,7 +247,11 @@ function latency(values: number[], sources: string[]): LatencyStats {
 /** Everything a report says, computed from results.jsonl lines alone (so merged shards re-render identically). */
 export function summarize(
   results: readonly TrialResult[],
-  options: { partial?: Partial | null } = {},
+  options: {
+    partial?: Partial | null;
+    /** The price table run.json names. */
+    prices?: Omit<PricesUsed, "models"> | undefined;
+  } = {},
 ): Summary {
   const sorted = [...results].sort(
     (a, b) => a.case.localeCompare(b.case) || a.trial - b.trial || a.profile.localeCompare(b.profile),
@@ -345,6 +361,7 @@ export function summarize(
       ).values(),
     ],
     partial: options.partial ?? null,
+    prices: options.prices ? { ...options.prices, models: ratesUsed(calls) } : null,
     totals: {
       ...totals,
       costUsd: costMicro / 1e6,
@@ -394,6 +411,18 @@ export function summarize(
       .map((r) => ({ case: r.case, trial: r.trial, verdict: r.verdict, reason: r.reason ?? "" })),
     provenance: { live, recorded, synthetic, basis, models: [...new Set(calls.map((c) => c.model))].sort() },
   };
+}
+
+/** Per model priced, the `from` dates of the rates that priced the calls, models and dates sorted. */
+function ratesUsed(calls: readonly TrialResult["calls"][number][]): Record<string, string[]> {
+  const used = new Map<string, Set<string>>();
+  for (const c of calls) {
+    if (!c.price) continue;
+    const dates = used.get(c.price.model) ?? new Set<string>();
+    dates.add(c.price.from ?? "always");
+    used.set(c.price.model, dates);
+  }
+  return Object.fromEntries([...used.keys()].sort().map((model) => [model, [...used.get(model)!].sort()]));
 }
 
 /** Deviation kinds in contract order, so summaries compare and diff byte for byte. */

@@ -59,7 +59,7 @@ export async function writeRunOutputs(
 ): Promise<{ summary: Summary; results: TrialResult[] }> {
   const { results } = parseResults(readFileSync(join(dir, "results.jsonl"), "utf8"));
   const manifest = readManifest(dir);
-  const summary = summarize(results, { partial: partialOf(manifest, results) });
+  const summary = summarize(results, { partial: partialOf(manifest, results), prices: manifest?.prices });
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   const title = options.title ?? manifest?.title;
   writeFileSync(join(dir, "report.md"), renderMarkdown(summary, title));

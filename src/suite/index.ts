@@ -4,6 +4,7 @@ export { type LoadedCase, loadSuites, suiteFiles } from "./load.js";
 export {
   agentsDigest,
   configDigest,
+  pricesOfRun,
   RUN_FILE,
   type RunManifest,
   RunManifestSchema,

@@ -3,8 +3,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Agent } from "../agents/index.js";
-import type { Config } from "../config/index.js";
-import { canonicalJson, MODES, sha256 } from "../models/index.js";
+import type { Config, Prices } from "../config/index.js";
+import { canonicalJson, MODES, priceTableDigest, sha256 } from "../models/index.js";
 import { InputError } from "../shared/problem.js";
 import type { LoadedCase } from "./load.js";
 
@@ -38,6 +38,14 @@ export const RunManifestSchema = z.strictObject({
     agents: z.string().describe("sha256 of the loaded agents"),
     suites: z.string().describe("sha256 of the planned cases, their inputs and expectations"),
   }),
+  prices: z
+    .strictObject({
+      source: z.string(),
+      retrieved: z.string(),
+      digest: z.string().describe("sha256 of the canonical JSON of the price table as loaded"),
+    })
+    .optional()
+    .describe("the price table that priced the run's calls (prices of orchestra.config.yaml)"),
   /** Trials the run planned (after filter and shard). */
   planned: z.number().int().nonnegative(),
   outcome: z
@@ -55,6 +63,11 @@ export type RunManifest = z.infer<typeof RunManifestSchema>;
 
 export function configDigest(config: Config): string {
   return sha256(canonicalJson(config));
+}
+
+/** What run.json says of the price table that priced a run. */
+export function pricesOfRun(prices: Prices): NonNullable<RunManifest["prices"]> {
+  return { source: prices.source, retrieved: prices.retrieved, digest: priceTableDigest(prices) };
 }
 
 // The loaders build these objects from parsed files, so their key order is the files' own and

@@ -22,6 +22,8 @@ export const CallRecordSchema = z.strictObject({
   model: z.string(),
   usage,
   costMicroUsd: z.number().int(),
+  /** The price that costed the call: the model priced and its rate's `from` (null: undated). */
+  price: z.strictObject({ model: z.string(), from: z.string().nullable() }).optional(),
   latencyMs: z.number(),
   latencySource: z.enum(["measured", "recorded"]),
   fellBack: z.boolean(),

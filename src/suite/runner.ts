@@ -1,8 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Agent } from "../agents/index.js";
-import type { Config } from "../config/index.js";
-import { type Gateway, type Mode, ReplayMissError, sha256 } from "../models/index.js";
+import type { Config, Prices } from "../config/index.js";
+import { type Gateway, type Mode, pricedModel, ReplayMissError, rateAt, sha256 } from "../models/index.js";
 import {
   type CallEvent,
   type ErrorEvent,
@@ -14,7 +14,7 @@ import {
 import type { Message } from "../protocol/index.js";
 import { type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
 import type { LoadedCase } from "./load.js";
-import { type RunManifest, readManifest, writeManifest } from "./manifest.js";
+import { pricesOfRun, type RunManifest, readManifest, writeManifest } from "./manifest.js";
 import { parseResults, type TrialResult } from "./results.js";
 
 export interface Shard {
@@ -99,7 +99,12 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
     for (let trial = 1; trial <= trials; trial++) if (!done.has(`${c.id}#${trial}`)) work.push({ c, trial });
   }
   const planned = work.length + previous.length;
-  if (options.manifest && !options.resume) writeManifest(options.outDir, { ...options.manifest, planned });
+  if (options.manifest && !options.resume)
+    writeManifest(options.outDir, {
+      ...options.manifest,
+      prices: pricesOfRun(options.config.prices),
+      planned,
+    });
   const results: TrialResult[] = [...previous];
   let errors = 0;
   let lastYield = performance.now();
@@ -230,7 +235,7 @@ async function runTrial(
       verdict: "error",
       reason,
       assertions: [],
-      ...summarize(mission.snapshot(), startedEpoch),
+      ...summarize(mission.snapshot(), options.config.prices, startedEpoch),
       final: { type: "none" },
       judgeCostMicroUsd: 0,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -258,7 +263,7 @@ async function runTrial(
           ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
           : failures,
     assertions: assertions.map(({ type, pass, reason }) => ({ type, pass, reason })),
-    ...summarize(outcome, startedEpoch),
+    ...summarize(outcome, options.config.prices, startedEpoch),
     judgeCostMicroUsd: assertions.reduce((n, a) => n + (a.judgeCostMicroUsd ?? 0), 0),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     startedAt,
@@ -267,8 +272,15 @@ async function runTrial(
 
 function summarize(
   outcome: Pick<MissionOutcome, "trace" | "totals" | "criticalPathMs"> & { final?: Message },
+  prices: Prices,
   startedAt?: number,
 ) {
+  // The rate that priced a call, as the gateway chose it: the priced model's rate on the call's
+  // recordedAt (which the gateway has already priced, so this does not throw).
+  const priceOf = (c: CallEvent) => {
+    const model = pricedModel(prices, c.model, c.servedOther);
+    return { model, from: rateAt(prices, model, c.provenance.recordedAt).from };
+  };
   const calls = outcome.trace.events.filter((e): e is CallEvent => e.kind === "call");
   let messageBytes = 0;
   let markupBytes = 0;
@@ -322,6 +334,7 @@ function summarize(
       model: c.model,
       usage: c.usage,
       costMicroUsd: c.costMicroUsd,
+      price: priceOf(c),
       latencyMs: c.latencyMs,
       latencySource: c.latencySource,
       fellBack: c.fellBackFrom.length > 0,
