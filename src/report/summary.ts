@@ -1,5 +1,5 @@
-import { TOKEN_ESTIMATE_BASIS } from "../shared/tokens.js";
 import { DEVIATION_KINDS, type DeviationKind } from "../protocol/index.js";
+import { TOKEN_ESTIMATE_BASIS } from "../shared/tokens.js";
 import type { TrialResult } from "../suite/index.js";
 
 type Partial_<T> = { [K in keyof T]?: T[K] };
@@ -443,7 +443,10 @@ function contextTokens(calls: readonly TrialResult["calls"][number][]): Summary[
     (n, c) => n + c.usage.inputTokens + c.usage.cacheReadTokens + c.usage.cacheWriteTokens,
     0,
   );
-  const groups = new Map<string, { agent: string; tier: string; calls: number; before: number; after: number }>();
+  const groups = new Map<
+    string,
+    { agent: string; tier: string; calls: number; before: number; after: number }
+  >();
   for (const c of filtered) {
     const key = `${c.agent}\0${c.tier}`;
     const g = groups.get(key) ?? { agent: c.agent, tier: c.tier, calls: 0, before: 0, after: 0 };

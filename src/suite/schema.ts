@@ -100,7 +100,19 @@ const AssertionSchemas = [
     exact: z
       .boolean()
       .default(false)
-      .describe("true: exactly these agents received tasks; false: at least these"),
+      .describe("true: exactly these agents received tasks; false: at least these (the same as mode: exact)"),
+    mode: z
+      .enum(["includes", "exact", "subset", "ordered"])
+      .optional()
+      .describe(
+        "includes (default): at least these received tasks; exact: these and no others; subset: no agent outside these (and at least one task); ordered: these, their first tasks in this order",
+      ),
+  }),
+  z.strictObject({
+    type: z.literal("fan-out"),
+    agent: agentName,
+    min: z.number().int().min(0).optional().describe("the fewest tasks the agent hands out"),
+    max: z.number().int().min(0).optional().describe("the most tasks the agent hands out"),
   }),
   z.strictObject({ type: z.literal("not-delegated-to"), agents: z.array(agentName).min(1) }),
   z.strictObject({

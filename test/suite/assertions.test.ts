@@ -62,6 +62,10 @@ const table: Record<string, [Record<string, unknown>, Record<string, unknown>]> 
   finding: [{ severity: "high", cwe: "CWE-89", file: "shop/q.sql" }, { severity: "critical" }],
   "delegated-to": [{ agents: ["backend-lead", "sql-helper"], exact: true }, { agents: ["py-dev"] }],
   "not-delegated-to": [{ agents: ["py-dev"] }, { agents: ["sql-helper"] }],
+  "fan-out": [
+    { agent: "backend-lead", min: 1, max: 1 },
+    { agent: "backend-lead", min: 2 },
+  ],
   escalated: [{ agent: "sql-helper", toTier: "sonnet" }, { agent: "lead" }],
   "fell-back": [{ __skip: true }, {}],
   "tier-used": [
@@ -170,6 +174,48 @@ describe("assertions", () => {
       });
     expect((await check(1)).pass).toBe(true);
     expect(await check(2)).toMatchObject({ pass: false, reason: expect.stringMatching(/found 1/) });
+  });
+
+  it("delegated-to modes: includes, exact, subset and ordered", async () => {
+    const check = async (extra: Record<string, unknown>) =>
+      (await evaluate(AssertionSchema.parse({ type: "delegated-to", ...extra }), { outcome, dir: "." })).pass;
+    // lead -> backend-lead -> sql-helper, in that order.
+    expect(await check({ agents: ["backend-lead"] })).toBe(true);
+    expect(await check({ agents: ["backend-lead"], mode: "exact" })).toBe(false);
+    expect(await check({ agents: ["backend-lead", "sql-helper", "py-dev"], mode: "subset" })).toBe(true);
+    expect(await check({ agents: ["backend-lead", "py-dev"], mode: "subset" })).toBe(false);
+    expect(await check({ agents: ["backend-lead", "sql-helper"], mode: "ordered" })).toBe(true);
+    const reversed = await evaluate(
+      AssertionSchema.parse({
+        type: "delegated-to",
+        agents: ["sql-helper", "backend-lead"],
+        mode: "ordered",
+      }),
+      { outcome, dir: "." },
+    );
+    expect(reversed).toMatchObject({
+      pass: false,
+      reason: expect.stringContaining("expected sql-helper → backend-lead"),
+    });
+    // `exact: true` is mode exact; a mode given decides.
+    expect(await check({ agents: ["backend-lead", "sql-helper"], exact: true })).toBe(true);
+    expect(await check({ agents: ["backend-lead"], exact: true, mode: "includes" })).toBe(true);
+  });
+
+  it("fan-out counts the tasks an agent hands out, and says to whom", async () => {
+    const r = await evaluate(AssertionSchema.parse({ type: "fan-out", agent: "lead", max: 0 }), {
+      outcome,
+      dir: ".",
+    });
+    expect(r).toMatchObject({
+      pass: false,
+      reason: "lead handed out 1 task(s) (to backend-lead), expected at most 0",
+    });
+    const none = await evaluate(AssertionSchema.parse({ type: "fan-out", agent: "sql-helper", max: 0 }), {
+      outcome,
+      dir: ".",
+    });
+    expect(none.pass).toBe(true);
   });
 
   it("tier-used takes a list of tiers, any of which passes, and names them when none matched", async () => {

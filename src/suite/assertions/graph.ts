@@ -1,15 +1,61 @@
-import { callsOf, delegatedAgents, messagesOf } from "./trace-view.js";
+import { callsOf, delegatedAgents, firstDelegations, messagesOf } from "./trace-view.js";
 import { type Evaluator, result } from "./types.js";
 
+/**
+ * Who received tasks. `mode` (when given) decides; `exact: true` is the older spelling of
+ * `mode: exact`. includes: at least these; exact: these and no others; subset: nobody outside
+ * these, and someone; ordered: all of these, their first tasks in the order listed.
+ */
 export const delegatedTo: Evaluator<"delegated-to"> = (a, { outcome }) => {
+  const mode = a.mode ?? (a.exact ? "exact" : "includes");
   const got = delegatedAgents(outcome);
   const missing = a.agents.filter((x) => !got.has(x));
   const extra = [...got].filter((x) => !a.agents.includes(x));
-  const pass = missing.length === 0 && (!a.exact || extra.length === 0);
   const parts = [`delegated to: ${[...got].sort().join(", ") || "nobody"}`];
-  if (missing.length) parts.push(`missing: ${missing.join(", ")}`);
-  if (a.exact && extra.length) parts.push(`unexpected: ${extra.join(", ")}`);
+  let pass: boolean;
+  if (mode === "subset") {
+    pass = got.size > 0 && extra.length === 0;
+    if (got.size === 0) parts.push("no task was handed out");
+  } else {
+    pass = missing.length === 0 && (mode !== "exact" || extra.length === 0);
+    if (missing.length) parts.push(`missing: ${missing.join(", ")}`);
+  }
+  if ((mode === "exact" || mode === "subset") && extra.length) parts.push(`unexpected: ${extra.join(", ")}`);
+  if (mode === "ordered" && missing.length === 0) {
+    const order = firstDelegations(outcome).filter((x) => a.agents.includes(x));
+    pass = order.every((x, i) => x === a.agents[i]);
+    parts.push(
+      `first tasks in the order ${order.join(" → ")}${pass ? "" : `, expected ${a.agents.join(" → ")}`}`,
+    );
+  }
   return result(a.type, pass, parts.join("; "));
+};
+
+/**
+ * How many tasks an agent handed out, within `min` and `max`. A task re-sent (an escalation's
+ * re-run one tier up carries the same task id) is one task.
+ */
+export const fanOut: Evaluator<"fan-out"> = (a, { outcome }) => {
+  const byId = new Map(
+    messagesOf(outcome)
+      .filter((m) => m.type === "task-assignment" && m.from === a.agent)
+      .map((m) => [m.id, m]),
+  );
+  const sent = [...byId.values()];
+  const to = [...new Set(sent.map((m) => m.to))];
+  const low = a.min === undefined || sent.length >= a.min;
+  const high = a.max === undefined || sent.length <= a.max;
+  const bounds = [
+    a.min === undefined ? null : `at least ${a.min}`,
+    a.max === undefined ? null : `at most ${a.max}`,
+  ]
+    .filter(Boolean)
+    .join(" and ");
+  return result(
+    a.type,
+    low && high,
+    `${a.agent} handed out ${sent.length} task(s)${to.length ? ` (to ${to.join(", ")})` : ""}${low && high ? "" : `, expected ${bounds || "any number"}`}`,
+  );
 };
 
 export const notDelegatedTo: Evaluator<"not-delegated-to"> = (a, { outcome }) => {

@@ -3,6 +3,7 @@ import { costBelow, latencyBelow, tokensBelow } from "./budget.js";
 import {
   delegatedTo,
   escalated,
+  fanOut,
   fellBack,
   maxCalls,
   maxDepth,
@@ -28,6 +29,7 @@ export const ASSERTIONS: Registry = {
   compliant,
   finding,
   "delegated-to": delegatedTo,
+  "fan-out": fanOut,
   "not-delegated-to": notDelegatedTo,
   escalated,
   "fell-back": fellBack,

@@ -19,6 +19,14 @@ export function delegatedAgents(outcome: MissionOutcome): Set<string> {
   );
 }
 
+/** Agents in the order they received their first task from another agent. */
+export function firstDelegations(outcome: MissionOutcome): string[] {
+  const order: string[] = [];
+  for (const m of messagesOf(outcome))
+    if (m.type === "task-assignment" && m.from !== "user" && !order.includes(m.to)) order.push(m.to);
+  return order;
+}
+
 /** Every message agents sent, parsed (messages the orchestra wrote for them included). */
 export function parsedMessages(outcome: MissionOutcome): Message[] {
   const out: Message[] = [];
