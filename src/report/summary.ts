@@ -3,6 +3,7 @@ import type { TrialResult } from "../suite/index.js";
 
 type Partial_<T> = { [K in keyof T]?: T[K] };
 
+import { krippendorffAlphaNominal, majorityShare } from "./agreement.js";
 import { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
 
 export interface RateStats {
@@ -66,6 +67,35 @@ export interface Partial {
   planned: number;
   done: number;
   reason: string;
+}
+
+/** The rubric assertions' judges over the run: who judged, at what cost, and how repetitions agreed. */
+export interface JudgeSummary {
+  /** Rubric assertions evaluated (one per trial and assertion), and those whose judge failed. */
+  assertions: number;
+  errors: number;
+  passed: number;
+  /** Judge tier -> the models that answered for it. */
+  tiers: Record<string, string[]>;
+  /** Repetitions of the judge per assertion (`--judge-trials`): the largest seen. */
+  trials: number;
+  costUsd: number;
+  /** Mean over the assertions judged more than once of the share agreeing with their majority. */
+  agreement: number | null;
+  /**
+   * Krippendorff's alpha (nominal, pass/fail) across the judge repetitions of every rubric
+   * assertion; null when undefined (fewer than two repetitions, or every verdict the same).
+   */
+  alpha: number | null;
+  /** Assertions whose repetitions disagree on the verdict. */
+  unstable: {
+    case: string;
+    trial: number;
+    profile: string;
+    tier: string;
+    verdicts: boolean[];
+    scores: number[];
+  }[];
 }
 
 export interface Summary {
@@ -133,6 +163,8 @@ export interface Summary {
   } | null;
   latencyPerCase: LatencyStats;
   criticalFailures: { case: string; trial: number; reason: string }[];
+  /** Null when no case of the run has a rubric assertion. */
+  judges: JudgeSummary | null;
   failures: { case: string; trial: number; verdict: string; reason: string }[];
   provenance: {
     live: number;
@@ -353,12 +385,55 @@ export function summarize(
     criticalFailures: sorted
       .filter((r) => r.critical && r.verdict !== "pass")
       .map((r) => ({ case: r.case, trial: r.trial, reason: r.reason ?? r.verdict })),
+    judges: judgesOf(sorted),
     failures: sorted
       .filter((r) => r.verdict !== "pass")
       .map((r) => ({ case: r.case, trial: r.trial, verdict: r.verdict, reason: r.reason ?? "" })),
     provenance: { live, recorded, synthetic, basis, models: [...new Set(calls.map((c) => c.model))].sort() },
   };
 }
+
+function judgesOf(sorted: readonly TrialResult[]): JudgeSummary | null {
+  const judged = sorted.flatMap((r) =>
+    r.assertions.filter((a) => a.type === "rubric").map((a) => ({ r, a, judge: a.judge })),
+  );
+  if (judged.length === 0) return null;
+  const tiers: Record<string, Set<string>> = {};
+  for (const { judge } of judged) {
+    if (!judge) continue;
+    const set = (tiers[judge.tier] ??= new Set());
+    for (const m of judge.models) set.add(m);
+  }
+  const repeated = judged.filter(({ judge }) => judge && !judgeFailed(judge) && judge.verdicts.length > 1);
+  const units = repeated.map(({ judge }) => judge!.verdicts);
+  return {
+    assertions: judged.length,
+    errors: judged.filter(({ a }) => a.error).length,
+    passed: judged.filter(({ a }) => a.pass).length,
+    tiers: Object.fromEntries(
+      Object.keys(tiers)
+        .sort()
+        .map((t) => [t, [...tiers[t]!].sort()]),
+    ),
+    trials: judged.reduce((n, { judge }) => Math.max(n, judge?.trials ?? 1), 1),
+    costUsd: sorted.reduce((n, r) => n + r.judgeCostMicroUsd, 0) / 1e6,
+    agreement: units.length ? units.reduce((n, u) => n + majorityShare(u), 0) / units.length : null,
+    alpha: krippendorffAlphaNominal(units),
+    unstable: repeated
+      .filter(({ judge }) => judge!.unstable)
+      .map(({ r, judge }) => ({
+        case: r.case,
+        trial: r.trial,
+        profile: r.profile,
+        tier: judge!.tier,
+        verdicts: judge!.verdicts,
+        scores: judge!.scores,
+      })),
+  };
+}
+
+/** A judge record whose repetitions did not all give a verdict (the assertion errored). */
+const judgeFailed = (judge: { trials: number; verdicts: boolean[] }) => judge.verdicts.length < judge.trials;
 
 /** Deviation kinds in contract order, so summaries compare and diff byte for byte. */
 function sortKeys<T>(record: Partial_<Record<DeviationKind, T>>): Partial_<Record<DeviationKind, T>> {
