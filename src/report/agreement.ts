@@ -16,8 +16,8 @@ export function krippendorffAlphaNominal(
 ): number | null {
   const o = new Map<string, Map<string, number>>();
   const add = (c: string, k: string, w: number) => {
-    let row = o.get(c);
-    if (!row) o.set(c, (row = new Map()));
+    const row = o.get(c) ?? new Map<string, number>();
+    o.set(c, row);
     row.set(k, (row.get(k) ?? 0) + w);
   };
   for (const unit of units) {

@@ -401,7 +401,8 @@ function judgesOf(sorted: readonly TrialResult[]): JudgeSummary | null {
   const tiers: Record<string, Set<string>> = {};
   for (const { judge } of judged) {
     if (!judge) continue;
-    const set = (tiers[judge.tier] ??= new Set());
+    const set = tiers[judge.tier] ?? new Set<string>();
+    tiers[judge.tier] = set;
     for (const m of judge.models) set.add(m);
   }
   const repeated = judged.filter(({ judge }) => judge && !judgeFailed(judge) && judge.verdicts.length > 1);
