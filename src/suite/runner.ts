@@ -267,7 +267,14 @@ async function runTrial(
       verdict === "pass"
         ? null
         : verdict === "error" && outages.length === 0
-          ? `not evaluated: ${failures}`
+          ? `not evaluated: ${unevaluated.map((a) => `${a.type}: ${a.reason}`).join(" | ")}${
+              failed.length > unevaluated.length
+                ? `; and ${failed
+                    .filter((a) => !a.error)
+                    .map((a) => `${a.type}: ${a.reason}`)
+                    .join(" | ")}`
+                : ""
+            }`
           : verdict === "error"
             ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
             : failures,
