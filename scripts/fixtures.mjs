@@ -16,6 +16,9 @@ const { recordWithScenario } = await dist("cli/scenarios.js");
 
 const root = new URL("..", import.meta.url).pathname;
 const RECORDED_AT = new Date("2026-11-25T00:00:00.000Z"); // the date this synthetic set was authored
+// Each rubric assertion's judge is recorded this many times, so that `--judge-trials` up to 3
+// replays from the shipped recordings (the nth identical judge request replays the nth recording).
+const JUDGE_TRIALS = 3;
 const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
 const recordingsOut = outAt >= 0 ? args[outAt + 1] : undefined;
@@ -53,6 +56,7 @@ for (const c of cases) {
       scenario,
       store,
       clock: () => RECORDED_AT,
+      judgeTrials: JUDGE_TRIALS,
     });
     const got = results.map((r) => r.verdict).join(",");
     const intended = intendedVerdict(scenario, profile);

@@ -91,6 +91,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(
       new Option("--trials <n>", "trials per case (a case's own `trials` wins)").argParser(positiveInt),
     )
+    .addOption(
+      new Option(
+        "--judge-trials <n>",
+        "ask each rubric assertion's judge N times on the same input: agreement, unstable verdicts",
+      ).argParser(positiveInt),
+    )
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
     .option("--filter <text>", "only cases whose id or title contains TEXT, or with tag TEXT")
     .option("--shard <i/n>", "only shard I of N (cases partitioned by a hash of their id)")
@@ -141,6 +147,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "--margin <fraction>",
         "non-inferiority margin (default: gates.nonInferiorityMargin)",
       ).argParser(fraction),
+    )
+    .addOption(
+      new Option(
+        "--judge-trials <n>",
+        "ask each rubric assertion's judge N times on the same input: agreement, unstable verdicts",
+      ).argParser(positiveInt),
     )
     .option("--out <dir>", "output folder (default: reports/<run-id>-ab/)")
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
@@ -240,6 +252,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
       new Option("--mode <mode>", "replay (default), record or live")
         .choices(["replay", "record", "live"])
         .default("replay"),
+    )
+    .addOption(
+      new Option(
+        "--judge-trials <n>",
+        "ask each rubric assertion's judge N times on the same input: agreement, unstable verdicts",
+      ).argParser(positiveInt),
     )
     .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
     .option(

@@ -73,6 +73,7 @@ export function manifestFor(p: {
   config: string;
   concurrency: number;
   timeoutMs?: number;
+  judgeTrials?: number;
   digests: RunManifest["digests"];
 }): Omit<RunManifest, "planned" | "outcome"> {
   return {
@@ -85,6 +86,7 @@ export function manifestFor(p: {
     profile: p.profile,
     mode: p.mode,
     trials: null,
+    ...(p.judgeTrials === undefined ? {} : { judgeTrials: p.judgeTrials }),
     filter: null,
     shard: null,
     recordings: p.recordings,

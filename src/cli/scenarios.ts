@@ -51,6 +51,8 @@ export async function recordWithScenario(p: {
   store: RecordingStore;
   /** The recordings' date (default: now); the shipped fixtures use the date they were authored. */
   clock?: () => Date;
+  /** Repetitions of each rubric assertion's judge to record (default 1). */
+  judgeTrials?: number;
 }): Promise<TrialResult[]> {
   const scenario = typeof p.scenario === "string" ? loadScenario(p.scenario) : p.scenario;
   const api = await startFakeApi({
@@ -80,6 +82,7 @@ export async function recordWithScenario(p: {
       gateway,
       profile: p.profile,
       mode: "record",
+      ...(p.judgeTrials === undefined ? {} : { judgeTrials: p.judgeTrials }),
       concurrency: 1,
       outDir: out,
     });

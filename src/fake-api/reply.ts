@@ -27,11 +27,18 @@ export interface DefaultReplyInput {
   seq: number;
 }
 
+/** The agent name the gateway gives a `rubric` assertion's judge model. */
+export const JUDGE_AGENT = "judge";
+
 /**
  * The reply served when no hook and no scenario rule answers: a compliant protocol `result`
- * from the agent back to whoever sent it the task, complete, confidence 0.9.
+ * from the agent back to whoever sent it the task, complete, confidence 0.9. To the judge of a
+ * rubric assertion (agent `judge`), which is asked for a score, not a protocol message: a
+ * passing score (1), labelled synthetic.
  */
 export function defaultReply(input: DefaultReplyInput): string {
+  if (input.agent === JUDGE_AGENT)
+    return '{"score": 1, "reason": "Synthetic verdict: the default judge reply of the fake Anthropic API."}';
   const from = agentName(input.agent, "unknown");
   const to = agentName(input.sender, "user");
   const inReplyTo =

@@ -7,11 +7,11 @@ import {
   mcnemarExact,
   type NiVerdict,
   niVerdict,
-  normalQuantile,
   type PairedTable,
   tangoInterval,
 } from "./paired.js";
 import { percentile } from "./stats.js";
+import { compareTrials, type TrialsComparison } from "./trials.js";
 
 export type Basis = "live" | "recorded" | "synthetic" | "none";
 
@@ -32,6 +32,20 @@ export interface AbReport {
   margin: number;
   verdict: NiVerdict;
   casesNeeded: number | null;
+  /**
+   * With more than one trial per case: the Student-t interval's standard error and df, the clusters
+   * it was computed over, the paired t test, the trials per case that would decide on these cases
+   * (null: none would; more cases are needed), and the variance between and within cases.
+   */
+  trials: {
+    perCase: number;
+    se: number;
+    df: number;
+    clusters: number | null;
+    test: TrialsComparison["test"];
+    trialsNeeded: number | null;
+    variance: { total: number; between: number; within: number };
+  } | null;
   costUsd: { a: number; b: number; reduction: number; ci95: [number, number] };
   monthlyCostUsd: { a: number; b: number; reduction: number; workload: string } | null;
   latencyMs: Record<
@@ -49,6 +63,8 @@ export interface AbReport {
 interface CaseShare {
   share: number;
   trials: number;
+  passes: number;
+  cluster?: string;
   cost: number;
   suite: string;
 }
@@ -74,6 +90,8 @@ function shares(results: readonly TrialResult[]): Map<string, CaseShare | undefi
         : {
             share: trials.filter((t) => t.verdict === "pass").length / trials.length,
             trials: trials.length,
+            passes: trials.filter((t) => t.verdict === "pass").length,
+            ...(all[0]!.cluster === undefined ? {} : { cluster: all[0]!.cluster }),
             cost: trials.reduce((n, t) => n + t.costMicroUsd, 0) / trials.length,
             suite: all[0]!.suite,
           },
@@ -125,6 +143,7 @@ export function compareRuns(
   const pB = n ? xb.reduce((s, x) => s + x, 0) / n : 0;
   const binary = paired.every((id) => sa.get(id)!.trials === 1 && sb.get(id)!.trials === 1);
   let table: PairedTable | null = null;
+  let trialsStats: TrialsComparison | null = null;
   let ci: [number, number];
   let method: string;
   if (binary) {
@@ -139,12 +158,22 @@ export function compareRuns(
     ci = n ? tangoInterval(table) : [-1, 1];
     method = "Tango score interval for paired proportions (95%, two-sided)";
   } else {
-    const d = paired.map((_, i) => xb[i]! - xa[i]!);
-    const mean = n ? d.reduce((s, x) => s + x, 0) / n : 0;
-    const sd = n > 1 ? Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1)) : 0;
-    const z = normalQuantile(0.975);
-    ci = [mean - (z * sd) / Math.sqrt(Math.max(n, 1)), mean + (z * sd) / Math.sqrt(Math.max(n, 1))];
-    method = "paired CLT interval on per-case pass shares (95%, two-sided)";
+    // K > 1: per-case shares, a Student-t interval over cases (clustered when declared), §1-§2.
+    trialsStats = compareTrials(
+      paired.map((id) => {
+        const x = sa.get(id)!;
+        const y = sb.get(id)!;
+        return {
+          id,
+          ...(x.cluster === undefined ? {} : { cluster: x.cluster }),
+          a: { passes: x.passes, trials: x.trials },
+          b: { passes: y.passes, trials: y.trials },
+        };
+      }),
+      { margin: options.margin },
+    );
+    ci = trialsStats.ci95;
+    method = trialsStats.method;
   }
   const pairs = paired.map((id) => ({ a: sa.get(id)!.cost, b: sb.get(id)!.cost }));
   const cost = costReduction(pairs);
@@ -208,7 +237,22 @@ export function compareRuns(
     mcnemarP: table ? mcnemarExact(table) : null,
     margin: options.margin,
     verdict: n ? niVerdict(ci, options.margin) : "inconclusive",
-    casesNeeded: table ? casesNeeded(table, options.margin) : null,
+    casesNeeded: table ? casesNeeded(table, options.margin) : (trialsStats?.casesNeeded ?? null),
+    trials: trialsStats
+      ? {
+          perCase: trialsStats.variance.trialsPerCase,
+          se: trialsStats.se,
+          df: trialsStats.df,
+          clusters: trialsStats.clusters,
+          test: trialsStats.test,
+          trialsNeeded: trialsStats.trialsNeeded,
+          variance: {
+            total: trialsStats.variance.total,
+            between: trialsStats.variance.between,
+            within: trialsStats.variance.within,
+          },
+        }
+      : null,
     costUsd: {
       a: pairs.reduce((s, p) => s + p.a, 0) / 1e6,
       b: pairs.reduce((s, p) => s + p.b, 0) / 1e6,
@@ -233,6 +277,9 @@ export function abBanner(ab: Pick<AbReport, "basis" | "bases" | "a" | "b">): str
   if (ab.basis === "none") return "> **NO EVIDENCE.** One side answered no model call.";
   return undefined;
 }
+
+/** Two decimals, with no "-0.00" for a value that rounds to zero. */
+const signed2 = (x: number) => (Math.abs(x) < 0.005 ? 0 : x).toFixed(2);
 
 export function renderAbMarkdown(ab: AbReport): string {
   const banner = abBanner(ab);
@@ -260,11 +307,16 @@ export function renderAbMarkdown(ab: AbReport): string {
     lines.push(
       `- Paired table: both pass ${ab.table.a}, only A ${ab.table.b}, only B ${ab.table.c}, both fail ${ab.table.d}; exact McNemar p = ${ab.mcnemarP?.toFixed(3)} (a test of any difference, not of non-inferiority).`,
     );
+  if (ab.trials)
+    lines.push(
+      `- ${ab.trials.perCase.toFixed(ab.trials.perCase % 1 ? 1 : 0)} trials per case, collapsed to per-case shares; SE ${pct(ab.trials.se)} (df ${ab.trials.df}${ab.trials.clusters === null ? "" : `, clustered over ${ab.trials.clusters} clusters`}); ${ab.trials.test.method}: t = ${signed2(ab.trials.test.t)}, p = ${ab.trials.test.p.toFixed(3)}; non-inferiority p = ${ab.trials.test.niP.toFixed(3)}. Variance of the per-case difference ${ab.trials.variance.total.toFixed(4)}: between cases ${ab.trials.variance.between.toFixed(4)}, within a case ${ab.trials.variance.within.toFixed(4)} per trial.`,
+      `- Trials per case that would decide on these ${ab.pairedCases} cases: ${ab.trials.trialsNeeded === null ? "none (the between-case variance alone keeps the interval wider than the margin: add cases)" : `about ${ab.trials.trialsNeeded}`}.`,
+    );
   if (ab.verdict === "inconclusive" && ab.casesNeeded)
     lines.push(
       ab.table && ab.table.b + ab.table.c === 0
         ? `- No discordant pair in this run, so no pilot for the power analysis: the interval clears the margin from about ${ab.casesNeeded} paired cases if none appear (one-sided alpha 0.025); each discordant pair that does raises the number.`
-        : `- A decision at 80% power would need about ${ab.casesNeeded} paired cases (one-sided alpha 0.025, true difference 0, discordance from this run).`,
+        : `- A decision at 80% power would need about ${ab.casesNeeded} paired cases (one-sided alpha 0.025, true difference 0, ${ab.table ? "discordance" : "variance of the per-case difference"} from this run).`,
     );
   if (ab.discordant.length)
     lines.push(

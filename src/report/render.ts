@@ -51,6 +51,28 @@ export function complianceText(protocol: Summary["protocol"]): string {
   return `${pct(protocol.complianceRate)} strict (${protocol.compliant}/${protocol.messages} replies); ${protocol.recovered} recovered (${pct(share)})`;
 }
 
+/** The rubric assertions' judges: tier and model, verdicts, cost, and agreement of repetitions. */
+export function judgeLines(j: NonNullable<Summary["judges"]>): string[] {
+  const who = Object.entries(j.tiers)
+    .map(([tier, models]) => `${tier} (${models.join(", ") || "no model answered"})`)
+    .join(", ");
+  const lines = [
+    "## Judges",
+    "",
+    `- Judge: ${who || "none answered"}; ${j.assertions} rubric assertion(s), ${j.passed} passed, ${j.errors} not evaluated (judge failed); judge cost ${usd(j.costUsd)}, not counted in the run's cost.`,
+  ];
+  if (j.trials > 1)
+    lines.push(
+      `- Repetitions: ${j.trials} per assertion; agreement with the majority ${pct(j.agreement)}; Krippendorff's alpha (nominal) ${j.alpha === null ? "undefined (every verdict the same, or nothing repeated)" : j.alpha.toFixed(3)}; unstable: ${j.unstable.length}.`,
+      ...j.unstable.map(
+        (u) =>
+          `  - UNSTABLE ${u.case}#${u.trial} (${u.profile}), judge ${u.tier}: verdicts ${u.verdicts.map((v) => (v ? "pass" : "fail")).join(", ")}, scores ${u.scores.join(", ")}`,
+      ),
+    );
+  else lines.push("- Repetitions: 1 per assertion (`--judge-trials N` measures the judge's agreement).");
+  return lines;
+}
+
 function latencyCell(l: LatencyStats): string {
   const flag = l.insufficientN.length ? ` (insufficient n for ${l.insufficientN.join(", ")})` : "";
   return `n=${l.n} p50 ${ms(l.p50)} p90 ${ms(l.p90)} p95 ${ms(l.p95)} max ${ms(l.max)}${l.source === "recorded" ? " [recorded]" : ""}${flag}`;
@@ -106,9 +128,14 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     contextLine(summary.context),
     "",
   );
+  if (summary.judges) lines.push(...judgeLines(summary.judges), "");
   if (summary.reliability) {
     const r = summary.reliability;
-    lines.push("## Reliability", "", `${r.trialsPerCase} trials per case; flaky cases: ${r.flakyCases}.`, "");
+    const trials =
+      r.trialsPerCase === r.maxTrialsPerCase
+        ? `${r.trialsPerCase} trials per case`
+        : `${r.trialsPerCase} to ${r.maxTrialsPerCase} trials per case (each k over the cases with at least k)`;
+    lines.push("## Reliability", "", `${trials}; flaky cases: ${r.flakyCases}.`, "");
     lines.push(
       `| k | ${Object.keys(r.passAtK).join(" | ")} |`,
       `|---|${Object.keys(r.passAtK)
@@ -118,6 +145,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     lines.push(
       `| pass@k | ${Object.values(r.passAtK).map(pct).join(" | ")} |`,
       `| pass^k | ${Object.values(r.passHatK).map(pct).join(" | ")} |`,
+      `| cases | ${Object.values(r.casesAtK).join(" | ")} |`,
       "",
     );
   }

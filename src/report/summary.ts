@@ -4,6 +4,7 @@ import type { TrialResult } from "../suite/index.js";
 
 type Partial_<T> = { [K in keyof T]?: T[K] };
 
+import { krippendorffAlphaNominal, majorityShare } from "./agreement.js";
 import { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
 
 export interface RateStats {
@@ -77,6 +78,35 @@ export interface PricesUsed {
   digest: string;
   /** Model priced -> the `from` date of each rate that priced its calls, oldest first ("always": an undated price). */
   models: Record<string, string[]>;
+}
+
+/** The rubric assertions' judges over the run: who judged, at what cost, and how repetitions agreed. */
+export interface JudgeSummary {
+  /** Rubric assertions evaluated (one per trial and assertion), and those whose judge failed. */
+  assertions: number;
+  errors: number;
+  passed: number;
+  /** Judge tier -> the models that answered for it. */
+  tiers: Record<string, string[]>;
+  /** Repetitions of the judge per assertion (`--judge-trials`): the largest seen. */
+  trials: number;
+  costUsd: number;
+  /** Mean over the assertions judged more than once of the share agreeing with their majority. */
+  agreement: number | null;
+  /**
+   * Krippendorff's alpha (nominal, pass/fail) across the judge repetitions of every rubric
+   * assertion; null when undefined (fewer than two repetitions, or every verdict the same).
+   */
+  alpha: number | null;
+  /** Assertions whose repetitions disagree on the verdict. */
+  unstable: {
+    case: string;
+    trial: number;
+    profile: string;
+    tier: string;
+    verdicts: boolean[];
+    scores: number[];
+  }[];
 }
 
 export interface Summary {
@@ -168,14 +198,21 @@ export interface Summary {
       }[];
     };
   };
+  /** With more than one trial of some case (errors left out). */
   reliability: {
+    /** The fewest and the most scored trials a case has. */
     trialsPerCase: number;
+    maxTrialsPerCase: number;
+    /** k -> the mean over cases with at least k trials; `casesAtK` says how many those are. */
     passAtK: Record<string, number>;
     passHatK: Record<string, number>;
+    casesAtK: Record<string, number>;
     flakyCases: number;
   } | null;
   latencyPerCase: LatencyStats;
   criticalFailures: { case: string; trial: number; reason: string }[];
+  /** Null when no case of the run has a rubric assertion. */
+  judges: JudgeSummary | null;
   failures: { case: string; trial: number; verdict: string; reason: string }[];
   provenance: {
     live: number;
@@ -330,8 +367,12 @@ export function summarize(
   const recorded = calls.filter((c) => c.latencySource === "recorded").length;
   const basis: Summary["provenance"]["basis"] =
     calls.length === 0 ? "none" : synthetic > 0 ? "synthetic" : recorded > 0 ? "recorded" : "live";
+  // Reliability over each case's own trials (errors left out: an outage is not quality): pass@k
+  // and pass^k for every k up to the most trials a case has, each k averaged over the cases with
+  // at least k trials, and how many those are.
   const perCase = new Map<string, { n: number; c: number }>();
   for (const r of sorted) {
+    if (r.verdict === "error") continue;
     const entry = perCase.get(r.case) ?? { n: 0, c: 0 };
     entry.n += 1;
     if (r.verdict === "pass") entry.c += 1;
@@ -339,18 +380,24 @@ export function summarize(
   }
   const counts = [...perCase.values()];
   const trialsPerCase = counts.reduce((m, x) => Math.min(m, x.n), Number.POSITIVE_INFINITY);
+  const maxTrials = counts.reduce((m, x) => Math.max(m, x.n), 0);
   let reliability: Summary["reliability"] = null;
-  if (Number.isFinite(trialsPerCase) && trialsPerCase > 1) {
+  if (maxTrials > 1) {
     const at: Record<string, number> = {};
     const hat: Record<string, number> = {};
-    for (let k = 1; k <= trialsPerCase; k++) {
-      at[`k${k}`] = counts.reduce((s, x) => s + passAtK(x.n, x.c, k), 0) / counts.length;
-      hat[`k${k}`] = counts.reduce((s, x) => s + passHatK(x.n, x.c, k), 0) / counts.length;
+    const casesAtK: Record<string, number> = {};
+    for (let k = 1; k <= maxTrials; k++) {
+      const eligible = counts.filter((x) => x.n >= k);
+      at[`k${k}`] = eligible.reduce((s, x) => s + passAtK(x.n, x.c, k), 0) / eligible.length;
+      hat[`k${k}`] = eligible.reduce((s, x) => s + passHatK(x.n, x.c, k), 0) / eligible.length;
+      casesAtK[`k${k}`] = eligible.length;
     }
     reliability = {
       trialsPerCase,
+      maxTrialsPerCase: maxTrials,
       passAtK: at,
       passHatK: hat,
+      casesAtK,
       flakyCases: counts.filter((x) => x.c > 0 && x.c < x.n).length,
     };
   }
@@ -406,6 +453,7 @@ export function summarize(
     criticalFailures: sorted
       .filter((r) => r.critical && r.verdict !== "pass")
       .map((r) => ({ case: r.case, trial: r.trial, reason: r.reason ?? r.verdict })),
+    judges: judgesOf(sorted),
     failures: sorted
       .filter((r) => r.verdict !== "pass")
       .map((r) => ({ case: r.case, trial: r.trial, verdict: r.verdict, reason: r.reason ?? "" })),
@@ -424,6 +472,49 @@ function ratesUsed(calls: readonly TrialResult["calls"][number][]): Record<strin
   }
   return Object.fromEntries([...used.keys()].sort().map((model) => [model, [...used.get(model)!].sort()]));
 }
+
+function judgesOf(sorted: readonly TrialResult[]): JudgeSummary | null {
+  const judged = sorted.flatMap((r) =>
+    r.assertions.filter((a) => a.type === "rubric").map((a) => ({ r, a, judge: a.judge })),
+  );
+  if (judged.length === 0) return null;
+  const tiers: Record<string, Set<string>> = {};
+  for (const { judge } of judged) {
+    if (!judge) continue;
+    const set = tiers[judge.tier] ?? new Set<string>();
+    tiers[judge.tier] = set;
+    for (const m of judge.models) set.add(m);
+  }
+  const repeated = judged.filter(({ judge }) => judge && !judgeFailed(judge) && judge.verdicts.length > 1);
+  const units = repeated.map(({ judge }) => judge!.verdicts);
+  return {
+    assertions: judged.length,
+    errors: judged.filter(({ a }) => a.error).length,
+    passed: judged.filter(({ a }) => a.pass).length,
+    tiers: Object.fromEntries(
+      Object.keys(tiers)
+        .sort()
+        .map((t) => [t, [...tiers[t]!].sort()]),
+    ),
+    trials: judged.reduce((n, { judge }) => Math.max(n, judge?.trials ?? 1), 1),
+    costUsd: sorted.reduce((n, r) => n + r.judgeCostMicroUsd, 0) / 1e6,
+    agreement: units.length ? units.reduce((n, u) => n + majorityShare(u), 0) / units.length : null,
+    alpha: krippendorffAlphaNominal(units),
+    unstable: repeated
+      .filter(({ judge }) => judge!.unstable)
+      .map(({ r, judge }) => ({
+        case: r.case,
+        trial: r.trial,
+        profile: r.profile,
+        tier: judge!.tier,
+        verdicts: judge!.verdicts,
+        scores: judge!.scores,
+      })),
+  };
+}
+
+/** A judge record whose repetitions did not all give a verdict (the assertion errored). */
+const judgeFailed = (judge: { trials: number; verdicts: boolean[] }) => judge.verdicts.length < judge.trials;
 
 /** Deviation kinds in contract order, so summaries compare and diff byte for byte. */
 function sortKeys<T>(record: Partial_<Record<DeviationKind, T>>): Partial_<Record<DeviationKind, T>> {

@@ -1,4 +1,11 @@
-export { ASSERTIONS, type AssertionResult, evaluate, type Judge } from "./assertions/index.js";
+export {
+  ASSERTIONS,
+  type AssertionResult,
+  evaluate,
+  type Judge,
+  type JudgeRecord,
+  readVerdict,
+} from "./assertions/index.js";
 export { checkCaseAgents } from "./check.js";
 export { type LoadedCase, loadSuites, suiteFiles } from "./load.js";
 export {
@@ -12,7 +19,13 @@ export {
   suitesDigest,
   writeManifest,
 } from "./manifest.js";
-export { type CallRecord, parseResults, type TrialResult, TrialResultSchema } from "./results.js";
+export {
+  type AssertionRecord,
+  type CallRecord,
+  parseResults,
+  type TrialResult,
+  TrialResultSchema,
+} from "./results.js";
 export { inShard, type RunOptions, type RunOutcome, runSuite, type Shard, selectCases } from "./runner.js";
 export {
   ASSERTION_TYPES,

@@ -25,6 +25,13 @@ export const RunManifestSchema = z.strictObject({
   profile: z.string(),
   mode: z.enum(MODES),
   trials: z.number().int().positive().nullable().describe("--trials (a case's own trials win)"),
+  judgeTrials: z
+    .number()
+    .int()
+    .positive()
+    .nullable()
+    .optional()
+    .describe("--judge-trials: repetitions of each rubric assertion's judge (absent or null: 1)"),
   filter: z.string().nullable(),
   shard: z.string().nullable().describe("I/N"),
   recordings: z.string(),

@@ -72,12 +72,39 @@ export const TaskNodeSchema = z.strictObject({
     .nullable(),
 });
 
+/** A rubric assertion's judge: tier, models, repetitions and how they agreed. */
+export const JudgeRecordSchema = z.strictObject({
+  tier: z.string(),
+  models: z.array(z.string()),
+  /** Repetitions of the judge on the same input (`--judge-trials`). */
+  trials: z.number().int().positive(),
+  /** Each repetition's verdict (score >= threshold) and score, in order. */
+  verdicts: z.array(z.boolean()),
+  scores: z.array(z.number()),
+  /** Share of the verdicts that agree with the majority. */
+  agreement: z.number(),
+  /** The repetitions disagree on the verdict. */
+  unstable: z.boolean(),
+});
+
+/** One assertion's outcome in a trial. */
+export const AssertionRecordSchema = z.strictObject({
+  type: z.string(),
+  pass: z.boolean(),
+  reason: z.string(),
+  /** The assertion could not be evaluated (its judge failed): the trial is an error. */
+  error: z.boolean().optional(),
+  judge: JudgeRecordSchema.optional(),
+});
+
 /** One line of results.jsonl: a trial, written the moment it ends. */
 export const TrialResultSchema = z.strictObject({
   case: z.string(),
   suite: z.enum(SUITES),
   title: z.string(),
   critical: z.boolean(),
+  /** The case's `cluster`, when its suite declares one. */
+  cluster: z.string().optional(),
   tags: z.array(z.string()),
   trial: z.number().int().positive(),
   profile: z.string(),
@@ -85,7 +112,7 @@ export const TrialResultSchema = z.strictObject({
   verdict: z.enum(["pass", "fail", "error"]),
   /** Why it failed or errored, in one line; null on a pass. */
   reason: z.string().nullable(),
-  assertions: z.array(z.strictObject({ type: z.string(), pass: z.boolean(), reason: z.string() })),
+  assertions: z.array(AssertionRecordSchema),
   final: z.strictObject({ type: z.string(), code: z.string().optional() }),
   trace: z.strictObject({
     agents: z.array(z.string()),
@@ -141,6 +168,7 @@ export const TrialResultSchema = z.strictObject({
 });
 
 export type CallRecord = z.infer<typeof CallRecordSchema>;
+export type AssertionRecord = z.infer<typeof AssertionRecordSchema>;
 export type TaskNodeRecord = z.infer<typeof TaskNodeSchema>;
 export type TrialResult = z.infer<typeof TrialResultSchema>;
 

@@ -31,6 +31,8 @@ export interface RunOptions {
   mode: Mode;
   /** Trials per case, unless the case sets its own. */
   trials?: number;
+  /** Repetitions of each rubric assertion's judge on the same input (default 1). */
+  judgeTrials?: number;
   concurrency: number;
   filter?: string;
   shard?: Shard;
@@ -175,7 +177,7 @@ function judgeFor(options: RunOptions): (caseId: string, trial: number) => Judge
         { tier, system, messages: [{ role: "user", content: user }], maxTokens: 512, cache: false },
         { agent: "judge", caseId, trial, profile: options.profile },
       );
-      return { text: reply.text, costMicroUsd: reply.costMicroUsd };
+      return { text: reply.text, costMicroUsd: reply.costMicroUsd, model: reply.model };
     };
 }
 
@@ -196,6 +198,7 @@ async function runTrial(
     suite: c.suite,
     title: c.title,
     critical: c.critical,
+    ...(c.cluster === undefined ? {} : { cluster: c.cluster }),
     tags: c.tags,
     trial,
     profile: options.profile,
@@ -244,14 +247,24 @@ async function runTrial(
   }
   const assertions: AssertionResult[] = [];
   for (const assertion of c.expect) {
-    assertions.push(await evaluate(assertion, { outcome, dir: c.dir, judge: judgeOf(c.id, trial) }));
+    assertions.push(
+      await evaluate(assertion, {
+        outcome,
+        dir: c.dir,
+        judge: judgeOf(c.id, trial),
+        ...(options.judgeTrials === undefined ? {} : { judgeTrials: options.judgeTrials }),
+      }),
+    );
   }
   const failed = assertions.filter((a) => !a.pass);
   // A failure in a trial where a model was unavailable was decided by the outage, not by quality.
   const outages = outcome.trace.events.filter(
     (e): e is ErrorEvent => e.kind === "error" && OUTAGE_CODES.has(e.code),
   );
-  const verdict = failed.length === 0 ? "pass" : outages.length > 0 ? "error" : "fail";
+  // An assertion that could not be evaluated (its judge failed) leaves the trial undecided.
+  const unevaluated = assertions.filter((a) => a.error);
+  const verdict =
+    failed.length === 0 ? "pass" : outages.length > 0 || unevaluated.length > 0 ? "error" : "fail";
   const failures = failed.map((a) => `${a.type}: ${a.reason}`).join(" | ");
   return {
     ...base,
@@ -259,10 +272,25 @@ async function runTrial(
     reason:
       verdict === "pass"
         ? null
-        : verdict === "error"
-          ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
-          : failures,
-    assertions: assertions.map(({ type, pass, reason }) => ({ type, pass, reason })),
+        : verdict === "error" && outages.length === 0
+          ? `not evaluated: ${unevaluated.map((a) => `${a.type}: ${a.reason}`).join(" | ")}${
+              failed.length > unevaluated.length
+                ? `; and ${failed
+                    .filter((a) => !a.error)
+                    .map((a) => `${a.type}: ${a.reason}`)
+                    .join(" | ")}`
+                : ""
+            }`
+          : verdict === "error"
+            ? `outage: ${outages[0]!.code} (${outages[0]!.detail.split("\n")[0]})${outages.length > 1 ? ` and ${outages.length - 1} more` : ""}; then ${failures}`
+            : failures,
+    assertions: assertions.map(({ type, pass, reason, error, judge }) => ({
+      type,
+      pass,
+      reason,
+      ...(error ? { error } : {}),
+      ...(judge ? { judge } : {}),
+    })),
     ...summarize(outcome, options.config.prices, startedEpoch),
     judgeCostMicroUsd: assertions.reduce((n, a) => n + (a.judgeCostMicroUsd ?? 0), 0),
     durationMs: Math.round((performance.now() - started) * 10) / 10,

@@ -163,6 +163,13 @@ export const CaseSchema = z.strictObject({
   suite: z.enum(SUITES).optional().describe("default: the file's suite"),
   title: z.string().min(1),
   critical: z.boolean().default(false).describe("a failure of a critical case fails certification outright"),
+  cluster: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "cases that share a scenario or source and so are not independent: with several trials per case the A/B's standard error is clustered over them",
+    ),
   tags: z.array(z.string()).default([]),
   trials: z.number().int().positive().optional(),
   timeoutMs: z.number().int().positive().optional(),

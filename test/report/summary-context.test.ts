@@ -75,3 +75,32 @@ describe("summary: context filtering and escalation cost, against a hand computa
     });
   });
 });
+
+describe("summary: pass@k and pass^k for every k up to each case's own trials", () => {
+  const trials = (id: string, verdicts: ("pass" | "fail" | "error")[]) =>
+    verdicts.map((verdict, i) => ({
+      ...trial({ case: id, profile: "three-tier", verdict, calls: [{ agent: "a", tier: "haiku" }] }),
+      trial: i + 1,
+    }));
+
+  it("averages each k over the cases with at least k scored trials, errors left out", () => {
+    const r = summarize([
+      ...trials("five", ["pass", "pass", "fail", "pass", "pass"]),
+      ...trials("three", ["pass", "pass", "pass", "error"]),
+      ...trials("two", ["fail", "pass"]),
+    ]).reliability!;
+    expect(r).toMatchObject({ trialsPerCase: 2, maxTrialsPerCase: 5, flakyCases: 2 });
+    expect(r.casesAtK).toEqual({ k1: 3, k2: 3, k3: 2, k4: 1, k5: 1 });
+    // pass@1 = mean(4/5, 3/3, 1/2)
+    expect(r.passAtK.k1).toBeCloseTo((0.8 + 1 + 0.5) / 3, 12);
+    // pass@2: n - c < 2 in every case
+    expect(r.passAtK.k2).toBeCloseTo(1, 12);
+    // pass^2 = mean(C(4,2)/C(5,2), 1, C(1,2)/C(2,2)) = mean(0.6, 1, 0)
+    expect(r.passHatK.k2).toBeCloseTo(1.6 / 3, 12);
+    // pass^3 = mean(C(4,3)/C(5,3), 1) = mean(0.4, 1)
+    expect(r.passHatK.k3).toBeCloseTo(0.7, 12);
+    // pass^4 = C(4,4)/C(5,4) = 0.2; pass^5 = 0
+    expect(r.passHatK.k4).toBeCloseTo(0.2, 12);
+    expect(r.passHatK.k5).toBe(0);
+  });
+});

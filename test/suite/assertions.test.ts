@@ -260,18 +260,83 @@ describe("assertions", () => {
   });
 
   it("rubric asks a judge model, passes above the threshold and reports the judge's cost apart", async () => {
-    const judge = async () => ({ text: '{"score": 0.9, "reason": "names the fix"}', costMicroUsd: 1234 });
+    const judge = async () => ({
+      text: '{"score": 0.9, "reason": "names the fix"}',
+      costMicroUsd: 1234,
+      model: "claude-sonnet-test",
+    });
     const graded = await evaluate(AssertionSchema.parse({ type: "rubric", criteria: "mentions the fix" }), {
       outcome,
       dir: ".",
       judge,
     });
-    expect(graded).toMatchObject({ pass: true, judgeCostMicroUsd: 1234 });
+    expect(graded).toMatchObject({
+      pass: true,
+      judgeCostMicroUsd: 1234,
+      judge: { tier: "opus", models: ["claude-sonnet-test"], trials: 1, verdicts: [true], unstable: false },
+    });
+    expect(graded.error).toBeUndefined();
     const low = await evaluate(AssertionSchema.parse({ type: "rubric", criteria: "x", threshold: 0.95 }), {
       outcome,
       dir: ".",
       judge,
     });
     expect(low.pass).toBe(false);
+    expect(low.error).toBeUndefined();
+  });
+
+  it("rubric cannot be evaluated when its judge errors or its reply is no score: error, naming the judge", async () => {
+    const rubric = AssertionSchema.parse({ type: "rubric", criteria: "x", judge: "sonnet" });
+    const failing = await evaluate(rubric, {
+      outcome,
+      dir: ".",
+      judge: async () => {
+        throw new Error("every model of tier sonnet failed for judge: claude-sonnet-test (529)");
+      },
+    });
+    expect(failing).toMatchObject({
+      pass: false,
+      error: true,
+      reason: expect.stringMatching(/^judge sonnet failed: /),
+    });
+    for (const text of ["I think it is fine.", '{"score": "high"}', '{"score": 7}']) {
+      const unreadable = await evaluate(rubric, {
+        outcome,
+        dir: ".",
+        judge: async () => ({ text, costMicroUsd: 10, model: "claude-sonnet-test" }),
+      });
+      expect(unreadable, text).toMatchObject({
+        pass: false,
+        error: true,
+        judgeCostMicroUsd: 10,
+        reason: expect.stringMatching(/^judge sonnet \(claude-sonnet-test\): its reply is not/),
+      });
+    }
+    const none = await evaluate(rubric, { outcome, dir: "." });
+    expect(none).toMatchObject({ error: true, reason: expect.stringContaining("judge sonnet") });
+  });
+
+  it("rubric with judgeTrials asks N times, takes the majority and reports agreement", async () => {
+    const scores = [0.9, 0.4, 0.8];
+    let n = 0;
+    const judge = async () => ({
+      text: JSON.stringify({ score: scores[n++], reason: "r" }),
+      costMicroUsd: 100,
+      model: "claude-sonnet-test",
+    });
+    const graded = await evaluate(AssertionSchema.parse({ type: "rubric", criteria: "x", judge: "sonnet" }), {
+      outcome,
+      dir: ".",
+      judge,
+      judgeTrials: 3,
+    });
+    expect(n).toBe(3);
+    expect(graded).toMatchObject({
+      pass: true,
+      judgeCostMicroUsd: 300,
+      judge: { trials: 3, verdicts: [true, false, true], scores, unstable: true },
+    });
+    expect(graded.judge?.agreement).toBeCloseTo(2 / 3, 10);
+    expect(graded.reason).toMatch(/2\/3 pass, agreement 67%, UNSTABLE/);
   });
 });

@@ -17,6 +17,7 @@ export interface AbOptions {
   mode: Mode;
   out?: string;
   margin?: number;
+  judgeTrials?: number;
   concurrency: number;
   recordings: string;
   agentsDir: string;
@@ -53,6 +54,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       gateway,
       profile: spec,
       mode: opts.mode,
+      ...(opts.judgeTrials === undefined ? {} : { judgeTrials: opts.judgeTrials }),
       concurrency: opts.concurrency,
       outDir: join(out, spec),
       manifest: manifestFor({
@@ -64,6 +66,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
         agentsDir: opts.agentsDir,
         config: opts.config,
         concurrency: opts.concurrency,
+        ...(opts.judgeTrials === undefined ? {} : { judgeTrials: opts.judgeTrials }),
         digests: prepared.digests,
       }),
     });

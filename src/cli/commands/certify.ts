@@ -26,6 +26,8 @@ export interface CertifyOptions {
   out?: string;
   concurrency: number;
   timeoutMs?: number;
+  /** Repetitions of each rubric assertion's judge (`--judge-trials`). */
+  judgeTrials?: number;
   recordings: string;
   agentsDir: string;
   json?: boolean;
@@ -114,6 +116,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
         gateway,
         profile,
         mode: opts.mode,
+        ...(opts.judgeTrials === undefined ? {} : { judgeTrials: opts.judgeTrials }),
         concurrency: opts.concurrency,
         outDir: join(dir, profile),
         signal: controller.signal,
@@ -127,6 +130,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
           config: opts.config,
           concurrency: opts.concurrency,
           ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+          ...(opts.judgeTrials === undefined ? {} : { judgeTrials: opts.judgeTrials }),
           digests,
         }),
       });

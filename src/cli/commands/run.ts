@@ -16,6 +16,7 @@ export interface RunCliOptions {
   profile: string;
   mode: Mode;
   trials?: number;
+  judgeTrials?: number;
   concurrency: number;
   filter?: string;
   shard?: string;
@@ -54,6 +55,7 @@ interface Settings {
   profile: string;
   mode: Mode;
   trials: number | null;
+  judgeTrials: number | null;
   filter: string | null;
   shard: string | null;
   recordings: string;
@@ -68,6 +70,7 @@ const FLAG_OF: Record<string, string> = {
   profile: "--profile",
   mode: "--mode",
   trials: "--trials",
+  judgeTrials: "--judge-trials",
   filter: "--filter",
   shard: "--shard",
   recordings: "--recordings",
@@ -85,6 +88,7 @@ function fromCommandLine(paths: string[], opts: RunCliOptions): Settings {
     profile: opts.profile,
     mode: opts.mode,
     trials: opts.trials ?? null,
+    judgeTrials: opts.judgeTrials ?? null,
     filter: opts.filter ?? null,
     shard: opts.shard ?? null,
     recordings: opts.recordings,
@@ -113,6 +117,7 @@ function fromRun(dir: string, given: string, paths: string[], opts: RunCliOption
     profile: manifest.profile,
     mode: manifest.mode,
     trials: manifest.trials,
+    judgeTrials: manifest.judgeTrials ?? null,
     filter: manifest.filter,
     shard: manifest.shard,
     recordings: manifest.recordings,
@@ -182,6 +187,7 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     profile: settings.profile,
     mode: settings.mode,
     trials: settings.trials,
+    ...(settings.judgeTrials === null ? {} : { judgeTrials: settings.judgeTrials }),
     filter: settings.filter,
     shard: settings.shard,
     recordings: settings.recordings,
@@ -228,6 +234,7 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
       profile: settings.profile,
       mode: settings.mode,
       ...(settings.trials === null ? {} : { trials: settings.trials }),
+      ...(settings.judgeTrials === null ? {} : { judgeTrials: settings.judgeTrials }),
       concurrency: settings.concurrency,
       ...(settings.filter ? { filter: settings.filter } : {}),
       ...(shard ? { shard } : {}),

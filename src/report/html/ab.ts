@@ -92,9 +92,13 @@ ${
   ab.table
     ? html`<dt>paired table</dt><dd>both pass ${ab.table.a}, only A ${ab.table.b}, only B ${ab.table.c}, both fail ${ab.table.d}</dd>
 <dt>McNemar</dt><dd>exact p = <span id="mcnemar">${ab.mcnemarP === null ? "n/a" : ab.mcnemarP.toFixed(3)}</span> (a test of any difference, not of non-inferiority)</dd>`
-    : ""
+    : ab.trials
+      ? html`<dt>trials</dt><dd>${ab.trials.perCase.toFixed(ab.trials.perCase % 1 ? 1 : 0)} per case, collapsed to per-case shares; SE ${pct(ab.trials.se)}, df ${ab.trials.df}${ab.trials.clusters === null ? "" : `, clustered over ${ab.trials.clusters} clusters`}</dd>
+<dt>paired t test</dt><dd>t = ${(Math.abs(ab.trials.test.t) < 0.005 ? 0 : ab.trials.test.t).toFixed(2)}, p = <span id="paired-t">${ab.trials.test.p.toFixed(3)}</span>; non-inferiority p = ${ab.trials.test.niP.toFixed(3)}</dd>
+<dt>trials to decide</dt><dd>${ab.trials.trialsNeeded === null ? "none on these cases: the between-case variance alone is too wide, add cases" : `about ${ab.trials.trialsNeeded} per case on these ${ab.pairedCases} cases`}</dd>`
+      : ""
 }
-${ab.verdict === "inconclusive" && ab.casesNeeded ? html`<dt>to decide</dt><dd>about ${ab.casesNeeded} paired cases at 80% power (one-sided alpha 0.025, true difference 0, discordance from this run)</dd>` : ""}
+${ab.verdict === "inconclusive" && ab.casesNeeded ? html`<dt>to decide</dt><dd>about ${ab.casesNeeded} paired cases at 80% power (one-sided alpha 0.025, true difference 0${ab.table ? ", discordance from this run" : ", variance of the per-case difference from this run"})</dd>` : ""}
 ${ab.discordant.length ? html`<dt>cases that differ</dt><dd>${ab.discordant.map((d, i) => html`${i ? ", " : ""}<code>${d.case}</code> (A ${pct(d.a)}, B ${pct(d.b)})`)}</dd>` : ""}
 </dl>
 <h3>Latency per tier, A and B</h3>

@@ -16,7 +16,8 @@ import { blocked, compliant, errorCode, finding, messageType } from "./protocol.
 import { contains, notContains, regex } from "./text.js";
 import type { AssertionContext, AssertionResult, Evaluator } from "./types.js";
 
-export type { AssertionContext, AssertionResult, Judge } from "./types.js";
+export { readVerdict } from "./judged.js";
+export type { AssertionContext, AssertionResult, Judge, JudgeRecord } from "./types.js";
 
 type Registry = { [T in Assertion["type"]]: Evaluator<T> };
 

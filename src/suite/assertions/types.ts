@@ -8,19 +8,44 @@ export interface AssertionResult {
   reason: string;
   /** Cost of a model-graded assertion (the judge), reported apart from the system under test. */
   judgeCostMicroUsd?: number;
+  /**
+   * The assertion could not be evaluated (its judge failed, or its reply could not be read as a
+   * verdict): the trial is an `error`, not a `fail`, and `reason` says what failed.
+   */
+  error?: boolean;
+  /** A model-graded assertion's judge: who judged, how often, and how the repetitions agreed. */
+  judge?: JudgeRecord;
+}
+
+/** What a rubric assertion's judge did, repetitions included (`--judge-trials N`). */
+export interface JudgeRecord {
+  tier: string;
+  /** The models that answered (the tier's, or a fallback of its chain). */
+  models: string[];
+  /** Repetitions of the judge on the same input. */
+  trials: number;
+  /** Each repetition's verdict (score >= threshold) and score, in order; empty if none could be read. */
+  verdicts: boolean[];
+  scores: number[];
+  /** Share of the verdicts that agree with the majority (1 when all agree). */
+  agreement: number;
+  /** The repetitions disagree on the verdict. */
+  unstable: boolean;
 }
 
 export type Judge = (prompt: {
   system: string;
   user: string;
   tier: string;
-}) => Promise<{ text: string; costMicroUsd: number }>;
+}) => Promise<{ text: string; costMicroUsd: number; model: string }>;
 
 export interface AssertionContext {
   outcome: MissionOutcome;
   /** The folder of the suite file, for javascript assertions. */
   dir: string;
   judge?: Judge;
+  /** How many times a model-graded assertion asks its judge on the same input (default 1). */
+  judgeTrials?: number;
 }
 
 export type Evaluator<T extends Assertion["type"]> = (
