@@ -1,4 +1,4 @@
-// `npm run fixtures [-- FILTER] [--out DIR]`: records the shipped synthetic fixtures. For every case of suites/ and every
+// `npm run fixtures [-- FILTER] [--out DIR] [--trials K]`: records the shipped synthetic fixtures. For every case of suites/ and every
 // profile of orchestra.config.yaml, it starts the loopback fake API with the case's scenario
 // (fixtures/scenarios/<case>.yaml), runs the case in record mode against it, and writes
 // fixtures/recordings/<case>.jsonl. Deterministic: a fixed recording date, declared (not measured)
@@ -22,7 +22,23 @@ const JUDGE_TRIALS = 3;
 const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
 const recordingsOut = outAt >= 0 ? args[outAt + 1] : undefined;
-const filter = args.find((a, i) => !a.startsWith("--") && !(outAt >= 0 && i === outAt + 1));
+// --trials K records K trials of every case (the fake API plays each trial alike), for A/Bs with
+// several trials per case: only into another folder, the shipped set is one trial per case.
+const trialsAt = args.indexOf("--trials");
+const trials = trialsAt >= 0 ? Number(args[trialsAt + 1]) : 1;
+if (!Number.isInteger(trials) || trials < 1) {
+  console.error(`--trials takes a whole number of trials, at least 1 (got ${args[trialsAt + 1]})`);
+  process.exit(2);
+}
+if (trials > 1 && !recordingsOut) {
+  console.error(
+    "--trials records into another folder: give --out DIR (the shipped recordings hold one trial per case)",
+  );
+  process.exit(2);
+}
+const filter = args.find(
+  (a, i) => !a.startsWith("--") && !(outAt >= 0 && i === outAt + 1) && !(trialsAt >= 0 && i === trialsAt + 1),
+);
 
 const { config } = loadConfig(join(root, "orchestra.config.yaml"));
 // Every profile of the config: the owners' two, the single-tier ones the tier optimizer learns
@@ -51,7 +67,7 @@ for (const c of cases) {
     const results = await recordWithScenario({
       config,
       agents,
-      case: c,
+      case: trials > 1 ? { ...c, trials } : c,
       profile,
       scenario,
       store,
@@ -59,7 +75,7 @@ for (const c of cases) {
       judgeTrials: JUDGE_TRIALS,
     });
     const got = results.map((r) => r.verdict).join(",");
-    const intended = intendedVerdict(scenario, profile);
+    const intended = results.map(() => intendedVerdict(scenario, profile)).join(",");
     if (got !== intended)
       unintended.push(`${c.id} under ${profile}: ${got}, the scenario intends ${intended}`);
     verdicts.push(`${profile} ${got}${got === intended ? "" : " (UNINTENDED)"}`);

@@ -100,6 +100,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
     .option("--filter <text>", "only cases whose id or title contains TEXT, or with tag TEXT")
     .option("--shard <i/n>", "only shard I of N (cases partitioned by a hash of their id)")
+    .option(
+      "--history <dir>",
+      "add the run's verdicts to DIR/history.jsonl and report the cases that flip on the same recordings or models",
+    )
     .option("--out <dir>", "run folder (default: reports/<run-id>/)")
     .option(
       "--resume <dir>",
@@ -260,6 +264,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ).argParser(positiveInt),
     )
     .option("--out <dir>", "certification folder (default: reports/<run-id>-certify/)")
+    .option(
+      "--history <dir>",
+      "add both profiles' verdicts to DIR/history.jsonl and report the cases that flip on the same basis",
+    )
+    .option("--quarantine", "with --history: keep flaky cases out of the gates and the A/B, and list them")
     .option(
       "--candidate-run <dir>",
       "certify this run folder (e.g. merged shards) as the candidate, instead of running",

@@ -219,10 +219,16 @@ export class FakeApiHandler {
     const header = req.headers["x-orchestra-agent"];
     const named = typeof header === "string" && header.trim() !== "" ? header.trim() : undefined;
     const agent = named ?? envelope.to ?? "unknown";
-    const call = (this.calls.get(agent) ?? 0) + 1;
-    this.calls.set(agent, call);
+    const trialHeader = req.headers["x-orchestra-trial"];
+    const trial =
+      typeof trialHeader === "string" && /^[1-9]\d*$/.test(trialHeader) ? Number(trialHeader) : undefined;
+    const counter = trial === undefined ? agent : `${agent}\0${trial}`;
+    const call = (this.calls.get(counter) ?? 0) + 1;
+    this.calls.set(counter, call);
+    const idAgent = `${idSafe(agent)}${trial !== undefined && trial > 1 ? `_t${trial}` : ""}`;
     return {
-      requestId: this.options.ids === "per-agent" ? `req_fake_${idSafe(agent)}_${pad(call)}` : requestId,
+      requestId: this.options.ids === "per-agent" ? `req_fake_${idAgent}_${pad(call)}` : requestId,
+      trial,
       model: body.model,
       agent,
       call,
@@ -302,7 +308,10 @@ export class FakeApiHandler {
   }
 
   private messageIdOf(freq: FakeRequest, seq: number): string {
-    return this.options.ids === "per-agent" ? messageId(`${idSafe(freq.agent)}_${pad(seq)}`) : messageId(seq);
+    const trial = freq.trial !== undefined && freq.trial > 1 ? `_t${freq.trial}` : "";
+    return this.options.ids === "per-agent"
+      ? messageId(`${idSafe(freq.agent)}${trial}_${pad(seq)}`)
+      : messageId(seq);
   }
 
   private textOf(freq: FakeRequest, spec: ReplySpec, seq: number): string {

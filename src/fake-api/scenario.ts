@@ -202,27 +202,32 @@ export function renderReply(text: string, req: FakeRequest): string {
 
 /** Applies a scenario's rules in order, keeping count of each rule's uses for `times`. */
 export class ScenarioMatcher {
-  private readonly uses: number[];
+  /** Uses of each rule, per trial when requests say their trial: every trial plays the scenario alike. */
+  private readonly uses = new Map<string, number[]>();
 
-  constructor(private readonly scenario: Scenario) {
-    this.uses = scenario.rules.map(() => 0);
-  }
+  constructor(private readonly scenario: Scenario) {}
 
   match(req: FakeRequest): ReplySpec | undefined {
+    const key = String(req.trial ?? "");
+    let uses = this.uses.get(key);
+    if (!uses) {
+      uses = this.scenario.rules.map(() => 0);
+      this.uses.set(key, uses);
+    }
     for (const [i, rule] of this.scenario.rules.entries()) {
       if (!matches(rule, req)) continue;
-      const used = this.uses[i]!;
+      const used = uses[i]!;
       const fresh = rule.times === undefined || used < rule.times;
       if (rule.fault !== undefined) {
         if (fresh) {
-          this.uses[i] = used + 1;
+          uses[i] = used + 1;
           return faultOf(rule);
         }
         if (REPLY_KEYS.some((k) => rule[k] !== undefined)) return replyOf(rule, req);
         continue;
       }
       if (!fresh) continue;
-      this.uses[i] = used + 1;
+      uses[i] = used + 1;
       return replyOf(rule, req);
     }
     return undefined;

@@ -13,8 +13,13 @@ export interface FakeRequest {
   model: string;
   /** `x-orchestra-agent` if sent, else the `to` of the first `<message>` in the last user turn, else "unknown". */
   agent: string;
-  /** The nth request (1-based) this server has seen from `agent`, retries included. */
+  /**
+   * The nth request (1-based) this server has seen from `agent`, retries included; counted per
+   * trial when the harness says which (`x-orchestra-trial`), so every trial plays a scenario alike.
+   */
   call: number;
+  /** `x-orchestra-trial` if sent (the harness sends it to a loopback server only). */
+  trial: number | undefined;
   stream: boolean;
   /** `from` and `id` of the first `<message>` in the last user turn: who asked, and which message. */
   sender: string | undefined;

@@ -9,6 +9,8 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 export const CALL_HEADER = "x-orchestra-call";
 /** Sent to a loopback fake API so its scenarios can match on the agent; never to a real host. */
 export const AGENT_HEADER = "x-orchestra-agent";
+/** The trial a request belongs to, told only to a loopback server (the fake API counts calls per trial). */
+export const TRIAL_HEADER = "x-orchestra-trial";
 
 export interface CallContext {
   agent: string;
@@ -225,8 +227,13 @@ export function liveTransport(registry: CallRegistry, options: LiveTransportOpti
     const model = String(normalized.model);
     const headers = new Headers(init?.headers);
     headers.delete(CALL_HEADER);
-    if (options.loopback) headers.set(AGENT_HEADER, state.context.agent);
-    else headers.delete(AGENT_HEADER);
+    if (options.loopback) {
+      headers.set(AGENT_HEADER, state.context.agent);
+      headers.set(TRIAL_HEADER, String(state.context.trial));
+    } else {
+      headers.delete(AGENT_HEADER);
+      headers.delete(TRIAL_HEADER);
+    }
     const started = options.now();
     const attempt: Attempt = { model, fingerprint, seq, synthetic: false, latencyMs: 0 };
     state.attempts.push(attempt);

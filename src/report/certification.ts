@@ -1,13 +1,19 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Gates, Workload } from "../config/index.js";
-import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
+import {
+  parseResults,
+  type RunHistory,
+  type RunManifest,
+  readManifest,
+  type TrialResult,
+} from "../suite/index.js";
 import { type AbReport, compareRuns, renderAbMarkdown } from "./ab.js";
 import { evaluateGates, type Readiness, renderReadinessMarkdown } from "./gates.js";
 import { banners, renderJunit, renderMarkdown } from "./render.js";
 import { type Partial, type Summary, summarize } from "./summary.js";
 import { frontierOf } from "./view.js";
-import { partialOf } from "./write.js";
+import { partialOf, readRunHistory } from "./write.js";
 import { writeHtml } from "./write-html.js";
 
 /** What a certification ran with, kept beside its results so the report re-renders from files alone. */
@@ -18,6 +24,11 @@ export interface CertificationManifest {
   agentProblems: number;
   gates: Gates;
   workload?: Workload;
+  /**
+   * `--quarantine`: cases the run history found flaky, kept out of the gates and the A/B (both
+   * profiles), and listed in the report.
+   */
+  quarantine?: { history: string; cases: string[] };
 }
 
 export interface Certification {
@@ -44,10 +55,13 @@ export function certificationOf(input: {
   baselinePartial: Partial | null;
   /** The price table the candidate's run.json names. */
   candidatePrices?: RunManifest["prices"];
+  /** What the run history said when the certification was added to it. */
+  history?: RunHistory | null;
 }): Certification {
   const summary = summarize(input.candidate, {
     partial: input.candidatePartial,
     prices: input.candidatePrices,
+    history: input.history ?? null,
   });
   const ab = compareRuns(input.baselineResults, input.candidate, {
     margin: input.gates.nonInferiorityMargin,
@@ -74,8 +88,10 @@ export function certificationOf(input: {
  */
 export async function renderCertification(dir: string, latest?: string): Promise<Certification> {
   const manifest = JSON.parse(readFileSync(join(dir, "certification.json"), "utf8")) as CertificationManifest;
-  const candidate = readResults(join(dir, manifest.profile, "results.jsonl"));
-  const baseline = readResults(join(dir, manifest.baseline, "results.jsonl"));
+  const quarantined = new Set(manifest.quarantine?.cases ?? []);
+  const kept = (results: TrialResult[]) => results.filter((r) => !quarantined.has(r.case));
+  const candidate = kept(readResults(join(dir, manifest.profile, "results.jsonl")));
+  const baseline = kept(readResults(join(dir, manifest.baseline, "results.jsonl")));
   const baselinePartial = partialOf(readManifest(join(dir, manifest.baseline)), baseline);
   const candidateRun = readManifest(join(dir, manifest.profile));
   const { summary, ab, readiness } = certificationOf({
@@ -90,6 +106,7 @@ export async function renderCertification(dir: string, latest?: string): Promise
     candidatePartial: partialOf(candidateRun, candidate),
     baselinePartial,
     candidatePrices: candidateRun?.prices,
+    history: readRunHistory(dir),
   });
   const both = [...baseline, ...candidate];
   writeFileSync(
@@ -106,6 +123,12 @@ export async function renderCertification(dir: string, latest?: string): Promise
     ...banners({ provenance: summary.provenance, partial: summary.partial ?? baselinePartial }).flatMap(
       (b) => [b, ""],
     ),
+    ...(manifest.quarantine?.cases.length
+      ? [
+          `> **Quarantined.** ${manifest.quarantine.cases.length} case(s) flipped verdict on the same basis in the run history ${manifest.quarantine.history} and are kept out of every gate and of the A/B: ${manifest.quarantine.cases.join(", ")}.`,
+          "",
+        ]
+      : []),
     renderReadinessMarkdown(readiness),
     renderAbMarkdown(ab),
     renderMarkdown(summary, `Run details: ${manifest.profile}`)

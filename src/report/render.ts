@@ -129,6 +129,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     "",
   );
   if (summary.judges) lines.push(...judgeLines(summary.judges), "");
+  if (summary.history) lines.push(...historyLines(summary.history), "");
   if (summary.reliability) {
     const r = summary.reliability;
     const trials =
@@ -240,4 +241,24 @@ function contextLine(c: Summary["context"]): string {
     .map((g) => `${g.agent} on ${g.tier} ${pct(g.reduction)} less`)
     .join(", ");
   return `- Context filtering (${t.basis}): ${t.filteredCalls} specialist call(s) were offered ${t.before} tokens of context and sent ${t.after} (${pct(t.reduction)} less), ${pct(t.promptShareSaved)} of their prompt tokens${top ? `; most: ${top}` : ""}. ${t.unfilteredCalls} planner call(s) with context are not filtered (planners see every file by design) and not in these figures; over every call, ${c.bytesBefore} bytes offered, ${c.bytesAfter} sent (${pct(c.reduction)} less).`;
+}
+
+/** The run history: what it holds, and the cases whose verdict flipped on the same basis. */
+function historyLines(h: NonNullable<Summary["history"]>): string[] {
+  const lines = [
+    "## Flaky across runs",
+    "",
+    `History ${h.dir}: ${h.runs} run(s), ${h.entries} trial(s). ${h.flaky.length ? `${h.flaky.length} case(s) flipped verdict on the same basis (the same recordings in replay, the same models live): the harness or the model decided them, not the change under test.` : "No case flipped verdict on the same basis."}`,
+  ];
+  if (h.flaky.length)
+    lines.push(
+      "",
+      "| case | profile | basis | runs | passes | fails |",
+      "|---|---|---|---:|---:|---:|",
+      ...h.flaky.map(
+        (f) => `| ${f.case} | ${f.profile} | ${f.basis} | ${f.runs} | ${f.passes} | ${f.fails} |`,
+      ),
+    );
+  if (h.problems.length) lines.push("", ...h.problems.map((p) => `- skipped: ${p}`));
+  return lines;
 }

@@ -1,6 +1,6 @@
 import { DEVIATION_KINDS, type DeviationKind } from "../protocol/index.js";
 import { TOKEN_ESTIMATE_BASIS } from "../shared/tokens.js";
-import type { TrialResult } from "../suite/index.js";
+import type { RunHistory, TrialResult } from "../suite/index.js";
 
 type Partial_<T> = { [K in keyof T]?: T[K] };
 
@@ -198,6 +198,11 @@ export interface Summary {
       }[];
     };
   };
+  /**
+   * The run history (`--history`): runs and trials it holds, and the cases whose verdict flipped on
+   * the same basis (recordings in replay, models live). Null without a history.
+   */
+  history: RunHistory | null;
   /** With more than one trial of some case (errors left out). */
   reliability: {
     /** The fewest and the most scored trials a case has. */
@@ -286,6 +291,8 @@ export function summarize(
   results: readonly TrialResult[],
   options: {
     partial?: Partial | null;
+    /** history.json of the run folder, when the run was added to a history. */
+    history?: RunHistory | null;
     /** The price table run.json names. */
     prices?: Omit<PricesUsed, "models"> | undefined;
   } = {},
@@ -445,6 +452,7 @@ export function summarize(
       reduction: before ? 1 - after / before : 0,
       tokens: contextTokens(calls),
     },
+    history: options.history ?? null,
     reliability,
     latencyPerCase: latency(
       sorted.filter((r) => r.latencySource !== "none").map((r) => r.latencyMs),

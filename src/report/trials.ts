@@ -139,7 +139,10 @@ export function compareTrials(
   let clusters: number | null = null;
   if (clustered) {
     const sums = new Map<string, number>();
-    cases.forEach((c, i) => sums.set(clusterOf(c, i), (sums.get(clusterOf(c, i)) ?? 0) + (d[i]! - diff)));
+    cases.forEach((c, i) => {
+      const key = clusterOf(c, i);
+      sums.set(key, (sums.get(key) ?? 0) + (d[i]! - diff));
+    });
     const C = sums.size;
     clusters = C;
     const squares = [...sums.values()].reduce((s, x) => s + x * x, 0);

@@ -1,6 +1,13 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseResults, type RunManifest, readManifest, type TrialResult } from "../suite/index.js";
+import {
+  parseResults,
+  type RunHistory,
+  RunHistorySchema,
+  type RunManifest,
+  readManifest,
+  type TrialResult,
+} from "../suite/index.js";
 import { renderJunit, renderMarkdown } from "./render.js";
 import { type Partial, type Summary, summarize } from "./summary.js";
 import { writeHtml } from "./write-html.js";
@@ -59,7 +66,11 @@ export async function writeRunOutputs(
 ): Promise<{ summary: Summary; results: TrialResult[] }> {
   const { results } = parseResults(readFileSync(join(dir, "results.jsonl"), "utf8"));
   const manifest = readManifest(dir);
-  const summary = summarize(results, { partial: partialOf(manifest, results), prices: manifest?.prices });
+  const summary = summarize(results, {
+    partial: partialOf(manifest, results),
+    prices: manifest?.prices,
+    history: readRunHistory(dir),
+  });
   writeFileSync(join(dir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   const title = options.title ?? manifest?.title;
   writeFileSync(join(dir, "report.md"), renderMarkdown(summary, title));
@@ -72,4 +83,12 @@ export async function writeRunOutputs(
     cpSync(dir, options.latest, { recursive: true });
   }
   return { summary, results };
+}
+
+/** history.json of a run folder (written when the run was added to a --history), if any. */
+export function readRunHistory(dir: string): RunHistory | null {
+  const file = join(dir, "history.json");
+  if (!existsSync(file)) return null;
+  const parsed = RunHistorySchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  return parsed.success ? parsed.data : null;
 }

@@ -3,6 +3,7 @@ import { AgentFrontMatterSchema } from "../agents/index.js";
 import { ConfigSchema } from "../config/index.js";
 import { ScenarioSchema } from "../fake-api/index.js";
 import { RecordingSchema } from "../models/index.js";
+import { HistoryEntrySchema, RunHistorySchema } from "../suite/history.js";
 import { RunManifestSchema } from "../suite/manifest.js";
 import { TrialResultSchema } from "../suite/results.js";
 import { SuiteFileSchema } from "../suite/schema.js";
@@ -21,6 +22,14 @@ export function jsonSchemas(): Record<string, unknown> {
     "recording.schema.json": withTitle(RecordingSchema, "One line of fixtures/recordings/<case>.jsonl"),
     "result.schema.json": withTitle(TrialResultSchema, "One line of results.jsonl (a trial)"),
     "run.schema.json": withTitle(RunManifestSchema, "run.json: the settings of a run"),
+    "history.schema.json": withTitle(
+      HistoryEntrySchema,
+      "One line of <history>/history.jsonl (a trial of a run)",
+    ),
+    "run-history.schema.json": withTitle(
+      RunHistorySchema,
+      "history.json: what the run history held when the run was added",
+    ),
   };
 }
 

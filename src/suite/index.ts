@@ -7,6 +7,19 @@ export {
   readVerdict,
 } from "./assertions/index.js";
 export { checkCaseAgents } from "./check.js";
+export {
+  appendHistory,
+  type FlakyCase,
+  flakyCases,
+  HISTORY_FILE,
+  type HistoryEntry,
+  HistoryEntrySchema,
+  historyEntriesOf,
+  type RunHistory,
+  RunHistorySchema,
+  readHistory,
+  recordHistory,
+} from "./history.js";
 export { type LoadedCase, loadSuites, suiteFiles } from "./load.js";
 export {
   agentsDigest,

@@ -49,6 +49,33 @@ rules:
     expect(textOf(await client.messages.create(params, as("debugger")))).toContain('from="debugger"');
   });
 
+  it("counts calls and rule uses per trial when the harness says the trial, so every trial plays alike", async () => {
+    const scenario = parseScenario(`
+rules:
+  - match: { agent: debugger, call: 1 }
+    reply: first call
+  - match: { agent: debugger }
+    times: 1
+    reply: once per trial
+  - match: { agent: debugger }
+    reply: later calls
+`);
+    const api = await serve({ scenario, ids: "per-agent" });
+    const client = clientOf(api);
+    const inTrial = (trial: number) => ({
+      headers: { "x-orchestra-agent": "debugger", "x-orchestra-trial": String(trial) },
+    });
+    const texts = async (trial: number) => [
+      textOf(await client.messages.create(params, inTrial(trial))),
+      textOf(await client.messages.create(params, inTrial(trial))),
+      textOf(await client.messages.create(params, inTrial(trial))),
+    ];
+    expect(await texts(1)).toEqual(["first call", "once per trial", "later calls"]);
+    expect(await texts(2)).toEqual(["first call", "once per trial", "later calls"]);
+    const second = await client.messages.create(params, inTrial(2)).withResponse();
+    expect(second.request_id).toBe("req_fake_debugger_t2_000004");
+  });
+
   it("counts calls per agent, retries included", async () => {
     const scenario = parseScenario(`
 rules:

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import Table from "cli-table3";
 import { checkTierPolicy } from "../../agents/index.js";
 import type { Mode } from "../../models/index.js";
@@ -11,7 +11,7 @@ import {
   renderCertification,
   writeOtlpTraces,
 } from "../../report/index.js";
-import { readManifest, runSuite } from "../../suite/index.js";
+import { parseResults, readManifest, recordHistory, runSuite } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -36,6 +36,9 @@ export interface CertifyOptions {
   /** Certify these run folders (merged shards, say) instead of running: the candidate's and the baseline's. */
   candidateRun?: string;
   baselineRun?: string;
+  /** Add both profiles' verdicts to this run history; with `quarantine`, keep its flaky cases out of the gates. */
+  history?: string;
+  quarantine?: boolean;
 }
 
 /**
@@ -75,6 +78,10 @@ function adoptRuns(
  * baseline, the paired A/B, and every readiness gate, into readiness.json and report.md.
  */
 export async function certifyCommand(paths: string[], opts: CertifyOptions, output: Output): Promise<number> {
+  if (opts.quarantine && !opts.history)
+    throw new UsageError(
+      "--quarantine keeps the flaky cases of a run history out of the gates: give --history DIR",
+    );
   const { config, configFile, agents, cases, digests } = prepareRun({
     config: opts.config,
     agentsDir: opts.agentsDir,
@@ -152,6 +159,23 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     gates: config.gates,
     ...(config.workload ? { workload: config.workload } : {}),
   };
+  if (opts.history) {
+    const both = [opts.baseline, opts.profile].flatMap(
+      (p) => parseResults(readFileSync(join(dir, p, "results.jsonl"), "utf8")).results,
+    );
+    const history = recordHistory(resolve(opts.history), both, {
+      run: basename(dir),
+      recordingsDir: resolve(opts.recordings),
+    });
+    writeFileSync(join(dir, "history.json"), `${JSON.stringify(history, null, 2)}\n`);
+    for (const p of history.problems) output.err(`history: ${p}`);
+    if (opts.quarantine) {
+      const cases = [...new Set(history.flaky.map((f) => f.case))].sort();
+      manifest.quarantine = { history: opts.history, cases };
+      if (cases.length)
+        output.err(`quarantined (flaky in ${opts.history}, kept out of the gates): ${cases.join(", ")}`);
+    }
+  }
   writeFileSync(join(dir, "certification.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   const { readiness, ab, summary } = await renderCertification(dir, resolve("reports/latest"));
   appendStepSummary(readFileSync(join(dir, "report.md"), "utf8"));

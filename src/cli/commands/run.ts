@@ -1,8 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, relative, resolve } from "node:path";
 import type { Mode } from "../../models/index.js";
 import { banners, writeOtlpTraces, writeRunOutputs } from "../../report/index.js";
-import { type RunManifest, readManifest, runSuite, type Shard, type TrialResult } from "../../suite/index.js";
+import {
+  parseResults,
+  type RunManifest,
+  readManifest,
+  recordHistory,
+  runSuite,
+  type Shard,
+  type TrialResult,
+} from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -29,6 +37,8 @@ export interface RunCliOptions {
   json?: boolean;
   /** Also write the run's traces here, as OTLP/JSON. */
   otel?: string;
+  /** Add the run's verdicts to this run history and report the cases that flip. */
+  history?: string;
   /** Options given on the command line (not defaults): on --resume, these must agree with the run. */
   explicit?: readonly string[];
 }
@@ -255,6 +265,14 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     throw new UsageError(
       `no case matches${settings.filter ? ` --filter ${settings.filter}` : ""}${shard ? ` in shard ${settings.shard}` : ""}`,
     );
+  if (opts.history) {
+    const history = recordHistory(resolve(opts.history), readResultsOf(outDir), {
+      run: basename(outDir),
+      recordingsDir: resolve(settings.recordings),
+    });
+    writeFileSync(resolve(outDir, "history.json"), `${JSON.stringify(history, null, 2)}\n`);
+    for (const p of history.problems) output.err(`history: ${p}`);
+  }
   const { summary } = await writeRunOutputs(outDir, { latest: resolve("reports/latest") });
   appendStepSummary(readFileSync(resolve(outDir, "report.md"), "utf8"));
   printAnnotations(output, summary.failures, cases);
@@ -332,4 +350,9 @@ function progressPrinter(output: Output) {
       if (tty) process.stderr.write("\n");
     },
   };
+}
+
+/** The trials of a run folder's results.jsonl (a resumed run's earlier trials included). */
+function readResultsOf(dir: string): TrialResult[] {
+  return parseResults(readFileSync(resolve(dir, "results.jsonl"), "utf8")).results;
 }
