@@ -19,7 +19,7 @@ export const protocolSection: Section = {
 <li>Overhead: ${pct(p.overheadRatio)} of message bytes are markup (owners' target: under 5%).</li>
 <li>Escalations: ${r.escalations} calls (${pct(r.escalationCostShare)} of cost); fallbacks: ${r.fallbacks} (${r.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${r.correctiveRetries}; retries after max_tokens: ${r.truncationRetries}.</li>
 <li>Rate limits: ${r.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${r.servedOther}.</li>
-<li>Context filtering: ${c.bytesBefore} bytes of context offered, ${c.bytesAfter} sent (${pct(c.reduction)} less).</li>
+<li>Context filtering (${c.tokens.basis}): ${c.tokens.filteredCalls ? `${c.tokens.filteredCalls} specialist call(s) offered ${c.tokens.before} tokens of context, sent ${c.tokens.after} (${pct(c.tokens.reduction)} less, ${pct(c.tokens.promptShareSaved)} of their prompt tokens)` : "no call was filtered"}; ${c.tokens.unfilteredCalls} planner call(s) unfiltered by design and not counted.</li>
 </ul>`;
   },
 };
