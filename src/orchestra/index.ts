@@ -13,8 +13,10 @@ export {
   type MissionInput,
   type MissionOutcome,
   type OrchestraOptions,
+  reportsOf,
   runAgent,
   runMission,
+  uncacheableAgents,
 } from "./mission.js";
 export { totalsOf } from "./totals.js";
 export type {

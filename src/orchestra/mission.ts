@@ -142,17 +142,7 @@ export class Mission {
 
   /** The agents a planner may assign: a coordinator's own specialists; the orchestrator's coordinators and direct reports. */
   reportsOf(planner: Agent): Agent[] {
-    const orchestrator = this.options.config.orchestra.orchestrator;
-    return this.options.agents.filter((a) => {
-      if (a.name === planner.name) return false;
-      if (planner.role === "orchestrator" || planner.name === orchestrator) {
-        return (
-          a.role === "coordinator" ||
-          (a.role === "specialist" && (!a.coordinator || a.coordinator === planner.name))
-        );
-      }
-      return a.coordinator === planner.name;
-    });
+    return reportsOf(planner, this.options.agents, this.options.config.orchestra.orchestrator);
   }
 
   /** The trace so far, and its totals: what a mission that threw (a replay miss) had done and spent. */
@@ -798,4 +788,40 @@ export function runMission(input: MissionInput, options: OrchestraOptions): Prom
 
 export function runAgent(input: AgentTaskInput, options: OrchestraOptions): Promise<MissionOutcome> {
   return new Mission(options).runAgent(input);
+}
+
+/** The agents a planner may assign: a coordinator's own specialists; the orchestrator's coordinators and direct reports. */
+export function reportsOf(planner: Agent, agents: readonly Agent[], orchestrator: string): Agent[] {
+  return agents.filter((a) => {
+    if (a.name === planner.name) return false;
+    if (planner.role === "orchestrator" || planner.name === orchestrator) {
+      return (
+        a.role === "coordinator" ||
+        (a.role === "specialist" && (!a.coordinator || a.coordinator === planner.name))
+      );
+    }
+    return a.coordinator === planner.name;
+  });
+}
+
+/**
+ * Agents whose system prompt (as the orchestra sends it) is shorter than the shortest prefix their
+ * tier's model caches: their cache_control marks nothing, so caching them gains nothing.
+ */
+export function uncacheableAgents(
+  agents: readonly Agent[],
+  config: Config,
+  estimate: (text: string) => number,
+): { agent: string; tier: string; model: string; promptTokens: number; minCacheableTokens: number }[] {
+  return agents.flatMap((agent) => {
+    const tier = agent.tier;
+    const model = config.tiers[tier]?.model;
+    if (!model) return [];
+    const min = config.models[model]?.minCacheableTokens ?? 1024;
+    const roster = agent.role === "specialist" ? [] : reportsOf(agent, agents, config.orchestra.orchestrator);
+    const promptTokens = estimate(systemPromptFor(agent, roster));
+    return promptTokens < min
+      ? [{ agent: agent.name, tier, model, promptTokens, minCacheableTokens: min }]
+      : [];
+  });
 }

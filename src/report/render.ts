@@ -126,6 +126,7 @@ export function renderMarkdown(summary: Summary, title = "Certification run"): s
     `- Escalations: ${summary.routing.escalations} calls (${pct(summary.routing.escalationCostShare)} of cost); fallbacks: ${summary.routing.fallbacks} (${summary.routing.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${summary.routing.correctiveRetries}; retries after max_tokens: ${summary.routing.truncationRetries}.`,
     `- Rate limits: ${summary.routing.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${summary.routing.servedOther}.`,
     contextLine(summary.context),
+    cacheLine(summary.cache),
     "",
   );
   if (summary.judges) lines.push(...judgeLines(summary.judges), "");
@@ -261,4 +262,11 @@ function historyLines(h: NonNullable<Summary["history"]>): string[] {
     );
   if (h.problems.length) lines.push("", ...h.problems.map((p) => `- skipped: ${p}`));
   return lines;
+}
+
+/** Prompt caching: the hit ratio, the agents that read least, and the writes nothing read. */
+function cacheLine(c: Summary["cache"]): string {
+  if (c.promptTokens === 0) return "- Prompt caching: no prompt tokens.";
+  const never = c.neverRead.groups.slice(0, 3).map((g) => `${g.agent} on ${g.model} (${g.writeTokens})`);
+  return `- Prompt caching: ${pct(c.hitRatio)} of ${c.promptTokens} prompt tokens read from the cache; ${c.writeTokens} written${c.neverRead.writeTokens ? `, of which ${c.neverRead.writeTokens} by agent and model pairs no later call read in this run (waste: ${never.join(", ")}${c.neverRead.groups.length > 3 ? `, and ${c.neverRead.groups.length - 3} more` : ""})` : ", every agent and model that wrote also read"}. Per agent and tier in summary.json \`cache.byAgentTier\`.`;
 }

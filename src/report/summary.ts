@@ -199,6 +199,27 @@ export interface Summary {
     };
   };
   /**
+   * Prompt caching: the share of prompt tokens read from the cache, per agent and tier, and the
+   * cache writes no call of the same agent and model read in this run (paid for, gained nothing).
+   */
+  cache: {
+    promptTokens: number;
+    readTokens: number;
+    writeTokens: number;
+    /** readTokens / promptTokens; null without prompt tokens. */
+    hitRatio: number | null;
+    neverRead: { writeTokens: number; groups: { agent: string; model: string; writeTokens: number }[] };
+    byAgentTier: {
+      agent: string;
+      tier: string;
+      calls: number;
+      promptTokens: number;
+      readTokens: number;
+      writeTokens: number;
+      hitRatio: number | null;
+    }[];
+  };
+  /**
    * The run history (`--history`): runs and trials it holds, and the cases whose verdict flipped on
    * the same basis (recordings in replay, models live). Null without a history.
    */
@@ -452,6 +473,7 @@ export function summarize(
       reduction: before ? 1 - after / before : 0,
       tokens: contextTokens(calls),
     },
+    cache: cacheOf(calls),
     history: options.history ?? null,
     reliability,
     latencyPerCase: latency(
@@ -566,5 +588,53 @@ function contextTokens(calls: readonly TrialResult["calls"][number][]): Summary[
     byAgentTier: [...groups.values()]
       .map((g) => ({ ...g, reduction: g.before > 0 ? 1 - g.after / g.before : null }))
       .sort((a, b) => b.before - b.after - (a.before - a.after) || a.agent.localeCompare(b.agent)),
+  };
+}
+
+/** Prompt caching over the run's calls: hit ratio per agent and tier, and writes nothing read. */
+function cacheOf(calls: readonly TrialResult["calls"][number][]): Summary["cache"] {
+  const promptOf = (c: TrialResult["calls"][number]) =>
+    c.usage.inputTokens + c.usage.cacheReadTokens + c.usage.cacheWriteTokens;
+  const byTier = new Map<string, Summary["cache"]["byAgentTier"][number]>();
+  const byModel = new Map<string, { agent: string; model: string; read: number; write: number }>();
+  for (const c of calls) {
+    const key = `${c.agent}\0${c.tier}`;
+    const g = byTier.get(key) ?? {
+      agent: c.agent,
+      tier: c.tier,
+      calls: 0,
+      promptTokens: 0,
+      readTokens: 0,
+      writeTokens: 0,
+      hitRatio: null,
+    };
+    g.calls += 1;
+    g.promptTokens += promptOf(c);
+    g.readTokens += c.usage.cacheReadTokens;
+    g.writeTokens += c.usage.cacheWriteTokens;
+    byTier.set(key, g);
+    const model = c.servedModel ?? c.model;
+    const m = byModel.get(`${c.agent}\0${model}`) ?? { agent: c.agent, model, read: 0, write: 0 };
+    m.read += c.usage.cacheReadTokens;
+    m.write += c.usage.cacheWriteTokens;
+    byModel.set(`${c.agent}\0${model}`, m);
+  }
+  const groups = [...byTier.values()].map((g) => ({
+    ...g,
+    hitRatio: g.promptTokens > 0 ? g.readTokens / g.promptTokens : null,
+  }));
+  const neverRead = [...byModel.values()]
+    .filter((m) => m.write > 0 && m.read === 0)
+    .map((m) => ({ agent: m.agent, model: m.model, writeTokens: m.write }))
+    .sort((a, b) => b.writeTokens - a.writeTokens || a.agent.localeCompare(b.agent));
+  const promptTokens = calls.reduce((n, c) => n + promptOf(c), 0);
+  const readTokens = calls.reduce((n, c) => n + c.usage.cacheReadTokens, 0);
+  return {
+    promptTokens,
+    readTokens,
+    writeTokens: calls.reduce((n, c) => n + c.usage.cacheWriteTokens, 0),
+    hitRatio: promptTokens > 0 ? readTokens / promptTokens : null,
+    neverRead: { writeTokens: neverRead.reduce((n, g) => n + g.writeTokens, 0), groups: neverRead },
+    byAgentTier: groups.sort((a, b) => b.promptTokens - a.promptTokens || a.agent.localeCompare(b.agent)),
   };
 }

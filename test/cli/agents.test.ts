@@ -20,7 +20,9 @@ describe("orchestra agents", () => {
     const { code, stdout } = orchestra(["agents", "--json"]);
     expect(code).toBe(0);
     const json = JSON.parse(stdout);
-    expect(Object.keys(json)).toEqual(["agents", "counts", "problems"]);
+    expect(Object.keys(json)).toEqual(["agents", "counts", "problems", "uncacheable"]);
+    // Every shipped system prompt is longer than the 512-token minimum of the 5.5 models.
+    expect(json.uncacheable).toEqual([]);
     expect(json.agents).toHaveLength(47);
     expect(Object.keys(json.agents[0])).toEqual([
       "name",
@@ -34,6 +36,25 @@ describe("orchestra agents", () => {
     ]);
     expect(json.counts.byTier).toEqual({ opus: 13, sonnet: 21, haiku: 13 });
     expect(json.problems).toEqual([]);
+  });
+
+  it("lists the agents whose system prompt is shorter than their model's minimum cacheable prefix", () => {
+    const dir = mkdtempSync(join(tmpdir(), "agents-cache-"));
+    const config = readFileSync(join(repoRoot, "orchestra.config.yaml"), "utf8").replace(
+      "claude-haiku-5-5:  { minCacheableTokens: 512 }",
+      "claude-haiku-5-5:  { minCacheableTokens: 100000 }",
+    );
+    writeFileSync(join(dir, "config.yaml"), config);
+    const { code, stdout } = orchestra(["--config", join(dir, "config.yaml"), "agents", "--json"]);
+    expect(code).toBe(0);
+    const { uncacheable } = JSON.parse(stdout);
+    // The 13 haiku agents, and only they.
+    expect(uncacheable).toHaveLength(13);
+    for (const u of uncacheable)
+      expect(u).toMatchObject({ tier: "haiku", model: "claude-haiku-5-5", minCacheableTokens: 100000 });
+    expect(uncacheable[0].promptTokens).toBeGreaterThan(0);
+    const text = orchestra(["--config", join(dir, "config.yaml"), "agents"]).stdout;
+    expect(text).toMatch(/Prompt caching gains nothing for 13 agent\(s\)/);
   });
 
   it("exits 1 and lists problems per file for a malformed folder", () => {

@@ -14,6 +14,8 @@ export function trial(p: {
     tier: string;
     cost?: number;
     inputTokens?: number;
+    cacheReadTokens?: number;
+    cacheWriteTokens?: number;
     escalation?: boolean;
     context?: { tokensBefore: number; tokensAfter: number; filtered: boolean };
   }[];
@@ -61,9 +63,9 @@ export function trial(p: {
       usage: {
         inputTokens: c.inputTokens ?? 0,
         outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        cacheWrite5mTokens: 0,
+        cacheReadTokens: c.cacheReadTokens ?? 0,
+        cacheWriteTokens: c.cacheWriteTokens ?? 0,
+        cacheWrite5mTokens: c.cacheWriteTokens ?? 0,
         cacheWrite1hTokens: 0,
       },
       costMicroUsd: c.cost ?? PRICE[c.tier as keyof typeof PRICE] * 1000,

@@ -104,3 +104,30 @@ describe("summary: pass@k and pass^k for every k up to each case's own trials", 
     expect(r.passHatK.k5).toBe(0);
   });
 });
+
+describe("summary: prompt caching", () => {
+  it("gives the hit ratio per agent and tier, and the writes no later call of that agent and model read", () => {
+    const cache = summarize([
+      trial({
+        case: "c1",
+        profile: "three-tier",
+        verdict: "pass",
+        calls: [
+          // lead writes 800 and reads them back on its second call; py-dev writes 300 nobody reads.
+          { agent: "lead", tier: "opus", inputTokens: 200, cacheWriteTokens: 800 },
+          { agent: "lead", tier: "opus", inputTokens: 300, cacheReadTokens: 800 },
+          { agent: "py-dev", tier: "sonnet", inputTokens: 100, cacheWriteTokens: 300 },
+        ],
+      }),
+    ]).cache;
+    // prompt = 200 + 800 + 300 + 800 + 100 + 300 = 2500; read 800
+    expect(cache).toMatchObject({ promptTokens: 2500, readTokens: 800, writeTokens: 1100 });
+    expect(cache.hitRatio).toBeCloseTo(0.32, 12);
+    expect(cache.neverRead).toEqual({
+      writeTokens: 300,
+      groups: [{ agent: "py-dev", model: "model-sonnet", writeTokens: 300 }],
+    });
+    expect(cache.byAgentTier[0]).toMatchObject({ agent: "lead", tier: "opus", calls: 2, promptTokens: 2100 });
+    expect(cache.byAgentTier[0]!.hitRatio).toBeCloseTo(800 / 2100, 12);
+  });
+});

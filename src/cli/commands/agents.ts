@@ -11,6 +11,8 @@ import {
   tierChangesSince,
 } from "../../agents/index.js";
 import { loadConfig } from "../../config/index.js";
+import { uncacheableAgents } from "../../orchestra/index.js";
+import { estimateTokens } from "../../shared/tokens.js";
 import { EXIT, UsageError } from "../exit.js";
 import { type Output, printJson, printProblems } from "../output.js";
 
@@ -35,6 +37,7 @@ export async function agentsCommand(opts: AgentsOptions, output: Output): Promis
   const problems = [...registry.problems];
   if (opts.policy) problems.push(...checkTierPolicy(registry.agents, config.policy, opts.config));
   const counts = countAgents(registry.agents, tiers);
+  const uncacheable = uncacheableAgents(registry.agents, config, estimateTokens);
 
   let changes: TierChange[] | undefined;
   if (opts.since) {
@@ -51,6 +54,7 @@ export async function agentsCommand(opts: AgentsOptions, output: Output): Promis
       agents: registry.agents.map(toJson),
       counts,
       problems,
+      uncacheable,
       ...(changes ? { tierChanges: changes } : {}),
     });
   } else {
@@ -59,6 +63,12 @@ export async function agentsCommand(opts: AgentsOptions, output: Output): Promis
       `\n${registry.agents.length} agents. By tier: ${formatCounts(counts.byTier)}. By role: ${formatCounts(counts.byRole)}.`,
     );
     if (changes) output.out(changeTable(changes, opts.since ?? ""));
+    if (uncacheable.length)
+      output.out(
+        `\nPrompt caching gains nothing for ${uncacheable.length} agent(s): their system prompt is shorter than the shortest prefix their tier's model caches (estimated tokens): ${uncacheable
+          .map((u) => `${u.agent} (${u.promptTokens} < ${u.minCacheableTokens} on ${u.model})`)
+          .join(", ")}.`,
+      );
     printProblems(output, problems);
     if (problems.length === 0)
       output.out(opts.policy ? "\nAll agent files valid; tier policy holds." : "\nAll agent files valid.");
