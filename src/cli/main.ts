@@ -104,6 +104,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "--history <dir>",
       "add the run's verdicts to DIR/history.jsonl and report the cases that flip on the same recordings or models",
     )
+    .option("--estimate", "print what the run would cost (priced from the recordings) and call no model")
+    .addOption(
+      new Option(
+        "--budget-usd <usd>",
+        "record and live: refuse to start when the upper estimate is above this; start no trial once it is spent",
+      ).argParser(usdAmount),
+    )
     .option("--out <dir>", "run folder (default: reports/<run-id>/)")
     .option(
       "--resume <dir>",

@@ -1,5 +1,6 @@
 export { canonicalJson, type Difference, jsonDiff, sha256 } from "./canonical.js";
 export { ModelCallError, ModelUnavailableError, RateLimitedError, ReplayMissError } from "./errors.js";
+export { type CostEstimate, estimateRunCost, type PlannedCase } from "./estimate.js";
 export {
   type CallResult,
   createGateway,

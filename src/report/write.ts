@@ -15,7 +15,7 @@ import { writeHtml } from "./write-html.js";
 /** What a run planned and how it ended, as run.json or a run's outcome says. */
 export interface Plan {
   planned: number;
-  stopped?: "interrupted" | "max-errors" | null | undefined;
+  stopped?: "interrupted" | "max-errors" | "budget" | null | undefined;
   /** Why less was done, when neither an interrupt nor --max-errors says (a missing shard). */
   note?: string | undefined;
   /** The run ended (false: killed, or still running). */
@@ -32,9 +32,11 @@ export function partialOfPlan(plan: Plan, results: readonly TrialResult[]): Part
       ? "interrupted"
       : plan.stopped === "max-errors"
         ? "stopped by --max-errors"
-        : plan.ended
-          ? "ended early"
-          : "killed, or still running");
+        : plan.stopped === "budget"
+          ? "stopped by --budget-usd: the spend reached the budget"
+          : plan.ended
+            ? "ended early"
+            : "killed, or still running");
   return { planned: plan.planned, done, reason };
 }
 

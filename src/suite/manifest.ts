@@ -59,7 +59,7 @@ export const RunManifestSchema = z.strictObject({
     .strictObject({
       finishedAt: z.string(),
       done: z.number().int().nonnegative(),
-      stopped: z.enum(["interrupted", "max-errors"]).nullable(),
+      stopped: z.enum(["interrupted", "max-errors", "budget"]).nullable(),
       /** Why the run did less than planned, when neither an interrupt nor --max-errors says (a missing shard). */
       note: z.string().optional(),
     })

@@ -42,6 +42,11 @@ export interface RunOptions {
   resume?: boolean;
   /** Stop starting new trials once this fraction of finished trials are errors (and at least 3). */
   maxErrors?: number;
+  /**
+   * Start no new trial once the model and judge cost of this run's trials reaches this (USD): the
+   * run ends partial and resumable. Trials in flight finish (a call is never cut mid-way).
+   */
+  budgetUsd?: number;
   signal?: AbortSignal;
   onTrial?: (result: TrialResult, done: number, total: number) => void;
   /**
@@ -56,7 +61,9 @@ export interface RunOutcome {
   /** Trials skipped because they were already in results.jsonl. */
   resumed: number;
   planned: number;
-  stopped?: "interrupted" | "max-errors";
+  stopped?: "interrupted" | "max-errors" | "budget";
+  /** Model and judge cost of the trials this run ran (not those resumed), USD. */
+  spentUsd: number;
   resultsFile: string;
 }
 
@@ -112,6 +119,7 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
   let lastYield = performance.now();
   let finished = 0;
   let stopped: RunOutcome["stopped"];
+  let spentMicro = 0;
   const judge = judgeFor(options);
   const remaining = new Map<string, number>();
   for (const { c } of work) remaining.set(c.id, (remaining.get(c.id) ?? 0) + 1);
@@ -121,6 +129,10 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
   try {
     await mapBounded(work, options.concurrency, async ({ c, trial }) => {
       if (stopped) return;
+      if (options.budgetUsd !== undefined && spentMicro >= options.budgetUsd * 1e6) {
+        stopped = "budget";
+        return;
+      }
       if (options.signal?.aborted) {
         stopped = "interrupted";
         return;
@@ -133,6 +145,7 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
       remaining.set(c.id, left);
       if (left === 0) options.gateway.release(c.id);
       results.push(result);
+      spentMicro += result.costMicroUsd + result.judgeCostMicroUsd;
       finished++;
       if (result.verdict === "error") errors++;
       options.onTrial?.(result, finished + previous.length, work.length + previous.length);
@@ -158,6 +171,7 @@ export async function runSuite(options: RunOptions): Promise<RunOutcome> {
     results,
     resumed: previous.length,
     planned,
+    spentUsd: spentMicro / 1e6,
     resultsFile,
     ...(stopped ? { stopped } : {}),
   };

@@ -137,6 +137,23 @@ describe("the suite runner", () => {
     expect(log.calls.length).toBeLessThanOrEqual(3); // only the two missing trials made calls
   });
 
+  it("starts no trial once the spend reaches --budget-usd, ends partial and resumable", async () => {
+    useScript(server, script);
+    const out = mkdtempSync(join(tmpdir(), "run-budget-"));
+    // One trial at a time: the first trial's cost already reaches a budget of one micro-dollar.
+    const outcome = await run(out, { concurrency: 1, trials: 2, budgetUsd: 0.000001 });
+    expect(outcome.stopped).toBe("budget");
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.planned).toBe(6);
+    expect(outcome.spentUsd).toBeGreaterThan(0.000001);
+    // Resumed with room to spend, it runs only what is missing.
+    useScript(server, script);
+    const rest = await run(out, { concurrency: 1, trials: 2, resume: true, budgetUsd: 10 });
+    expect(rest.stopped).toBeUndefined();
+    expect(rest.resumed).toBe(1);
+    expect(rest.results).toHaveLength(6);
+  });
+
   it("partitions cases into shards whose merged summary equals the unsharded one", async () => {
     useScript(server, script);
     const whole = await run(mkdtempSync(join(tmpdir(), "run-")));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
-import type { Mode } from "../../models/index.js";
+import { estimateRunCost, type Mode, RecordingStore } from "../../models/index.js";
 import { banners, writeOtlpTraces, writeRunOutputs } from "../../report/index.js";
 import {
   parseResults,
@@ -9,6 +9,7 @@ import {
   recordHistory,
   runSuite,
   type Shard,
+  selectCases,
   type TrialResult,
 } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
@@ -39,6 +40,10 @@ export interface RunCliOptions {
   otel?: string;
   /** Add the run's verdicts to this run history and report the cases that flip. */
   history?: string;
+  /** Print the projected cost of the run (from the recordings) and call no model. */
+  estimate?: boolean;
+  /** Record and live: refuse to start above this projected cost, and start no trial once it is spent. */
+  budgetUsd?: number;
   /** Options given on the command line (not defaults): on --resume, these must agree with the run. */
   explicit?: readonly string[];
 }
@@ -208,6 +213,45 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     maxErrors: settings.maxErrors,
     digests,
   };
+  if (opts.estimate || opts.budgetUsd !== undefined) {
+    if (settings.mode === "replay" && opts.budgetUsd !== undefined)
+      throw new UsageError(
+        "--budget-usd guards what a run spends: a replay spends nothing (use it with --mode record or live)",
+      );
+    const planned = selectCases(cases, settings.filter ?? undefined, shard).map((c) => ({
+      id: c.id,
+      suite: c.suite,
+      trials: c.trials ?? settings.trials ?? 1,
+    }));
+    const estimate = estimateRunCost({
+      cases: planned,
+      profile: settings.profile,
+      store: new RecordingStore(at(settings.recordings)),
+      config,
+      ...(settings.judgeTrials === null ? {} : { judgeTrials: settings.judgeTrials }),
+    });
+    const usd = (x: number) => `$${x.toFixed(4)}`;
+    const line = `estimate for ${settings.profile}, ${estimate.trials} trial(s): ${usd(estimate.costUsd.point)} (range ${usd(estimate.costUsd.low)} to ${usd(estimate.costUsd.high)})${estimate.unknown ? `, and ${estimate.unknown} trial(s) nothing could price` : ""}; by tier: ${
+      Object.entries(estimate.byTierUsd)
+        .map(([t, x]) => `${t} ${usd(x)}`)
+        .join(", ") || "n/a"
+    }. ${estimate.basis}.`;
+    if (opts.estimate) {
+      if (opts.json) output.out(JSON.stringify(estimate, null, 2));
+      else output.out(line);
+      return EXIT.ok;
+    }
+    output.err(line);
+    const budget = opts.budgetUsd!;
+    if (estimate.unknown > 0)
+      throw new UsageError(
+        `--budget-usd ${budget}: ${estimate.unknown} planned trial(s) have no recording to price them, so the run's cost cannot be bounded; record a few cases of each suite first, or run without a budget`,
+      );
+    if (estimate.costUsd.high > budget)
+      throw new UsageError(
+        `--budget-usd ${budget}: the run's upper estimate is ${usd(estimate.costUsd.high)}, ${usd(estimate.costUsd.high - budget)} over the budget; raise the budget or run fewer cases (--filter, --shard, --trials)`,
+      );
+  }
   const gateway = openGateway(
     config,
     settings.mode,
@@ -251,6 +295,7 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
       outDir,
       resume: resumeDir !== undefined,
       ...(settings.maxErrors === null ? {} : { maxErrors: settings.maxErrors }),
+      ...(opts.budgetUsd === undefined ? {} : { budgetUsd: opts.budgetUsd }),
       signal: controller.signal,
       onTrial: progress.update,
       manifest,
@@ -299,6 +344,12 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
   if (outcome.stopped === "interrupted") {
     output.err(`stopped; resume with: npx orchestra run --resume ${shown(outDir)}`);
     return 130;
+  }
+  if (outcome.stopped === "budget") {
+    output.err(
+      `stopped: the run spent $${outcome.spentUsd.toFixed(4)}, reaching --budget-usd ${opts.budgetUsd}; no new trial was started and the run is partial. Resume with: npx orchestra run --resume ${shown(outDir)} --budget-usd <more>`,
+    );
+    return EXIT.failed;
   }
   if (outcome.stopped === "max-errors") {
     output.err(

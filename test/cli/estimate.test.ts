@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { orchestra } from "../helpers/cli.js";
+
+describe("orchestra run --estimate and --budget-usd", () => {
+  it("prices the planned trials from the recordings, calling no model, within range of what the run costs", () => {
+    const est = orchestra(["run", "--estimate", "--profile", "three-tier", "--json"], {
+      env: { ANTHROPIC_API_KEY: "" },
+    });
+    expect(est.code, est.stderr).toBe(0);
+    const estimate = JSON.parse(est.stdout);
+    expect(estimate).toMatchObject({ profile: "three-tier", trials: 58, unknown: 0 });
+    expect(estimate.recorded + estimate.extrapolated).toBe(58);
+    expect(Object.keys(estimate.byTierUsd).sort()).toEqual(["haiku", "opus", "sonnet"]);
+    // The run the recordings replay: its model and judge cost lies within the stated range.
+    const dir = mkdtempSync(join(tmpdir(), "estimate-"));
+    orchestra(["run", "--profile", "three-tier", "--out", dir]);
+    const results = readFileSync(join(dir, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const actual = results.reduce((n, r) => n + r.costMicroUsd + r.judgeCostMicroUsd, 0) / 1e6;
+    expect(actual).toBeGreaterThanOrEqual(estimate.costUsd.low - 1e-9);
+    expect(actual).toBeLessThanOrEqual(estimate.costUsd.high + 1e-9);
+  });
+
+  it("refuses to start a run whose upper estimate is above the budget, saying by how much", () => {
+    const r = orchestra(["run", "--mode", "record", "--budget-usd", "1"], {
+      env: { ANTHROPIC_API_KEY: "sk-test" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--budget-usd 1: the run's upper estimate is \$\d+\.\d{4}, \$\d+\.\d{4} over the budget/,
+    );
+  });
+
+  it("says a replay spends nothing rather than taking a budget", () => {
+    const r = orchestra(["run", "--budget-usd", "1"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a replay spends nothing/);
+  });
+
+  it("refuses a budget it cannot bound: planned trials with nothing recorded to price them", () => {
+    const empty = mkdtempSync(join(tmpdir(), "no-recordings-"));
+    const r = orchestra(["run", "--mode", "record", "--budget-usd", "5", "--recordings", empty], {
+      env: { ANTHROPIC_API_KEY: "sk-test" },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/have no recording to price them/);
+  });
+});
