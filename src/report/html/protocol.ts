@@ -20,6 +20,16 @@ export const protocolSection: Section = {
 <li>Escalations: ${r.escalations} calls (${pct(r.escalationCostShare)} of cost); fallbacks: ${r.fallbacks} (${r.unexpectedFallbacks} in cases that do not assert one); corrective retries: ${r.correctiveRetries}; retries after max_tokens: ${r.truncationRetries}.</li>
 <li>Rate limits: ${r.rateLimited} 429(s) waited out on the same model; calls answered by another model than asked: ${r.servedOther}.</li>
 <li>Context filtering (${c.tokens.basis}): ${c.tokens.filteredCalls ? `${c.tokens.filteredCalls} specialist call(s) offered ${c.tokens.before} tokens of context, sent ${c.tokens.after} (${pct(c.tokens.reduction)} less, ${pct(c.tokens.promptShareSaved)} of their prompt tokens)` : "no call was filtered"}; ${c.tokens.unfilteredCalls} planner call(s) unfiltered by design and not counted.</li>
+<li>Prompt caching: ${pct(summary.cache.hitRatio)} of ${summary.cache.promptTokens} prompt tokens read from the cache; ${summary.cache.neverRead.writeTokens} of ${summary.cache.writeTokens} written tokens never read in this run.</li>
+${
+  summary.judges
+    ? html`<li id="judges">Judges: ${Object.entries(summary.judges.tiers)
+        .map(([tier, models]) => `${tier} (${models.join(", ")})`)
+        .join(
+          "; ",
+        )}; ${summary.judges.assertions} rubric verdict(s), ${summary.judges.errors} not evaluated, ${summary.judges.trials} repetition(s) each; agreement ${pct(summary.judges.agreement)}, Krippendorff's alpha ${summary.judges.alpha === null ? "n/a" : summary.judges.alpha.toFixed(3)}; ${summary.judges.unstable.length} unstable; judge cost $${summary.judges.costUsd.toFixed(4)}, apart from the system's.</li>`
+    : ""
+}
 </ul>`;
   },
 };
