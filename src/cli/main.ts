@@ -166,6 +166,20 @@ export function buildProgram(setExit: (code: number) => void): Command {
       ).argParser(positiveInt),
     )
     .option("--out <dir>", "output folder (default: reports/<run-id>-ab/)")
+    .option(
+      "--until-decided",
+      "run the cases in rounds and stop at the first look of a confidence sequence (valid at every look) that decides",
+    )
+    .addOption(
+      new Option("--round-size <n>", "with --until-decided: cases per round")
+        .default(10)
+        .argParser(positiveInt),
+    )
+    .addOption(
+      new Option("--max-cases <n>", "with --until-decided: stop after this many cases").argParser(
+        positiveInt,
+      ),
+    )
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")

@@ -1,8 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../../config/index.js";
-import type { Mode } from "../../models/index.js";
-import { compareRuns, frontierOf, renderAbMarkdown, writeHtml } from "../../report/index.js";
+import { type Mode, sha256 } from "../../models/index.js";
+import {
+  compareRuns,
+  frontierOf,
+  renderAbMarkdown,
+  type SequentialLook,
+  sequentialNonInferiority,
+  writeHtml,
+} from "../../report/index.js";
 import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
@@ -22,6 +29,10 @@ export interface AbOptions {
   recordings: string;
   agentsDir: string;
   json?: boolean;
+  /** Run in rounds of cases and stop at the first look of the confidence sequence that decides. */
+  untilDecided?: boolean;
+  roundSize?: number;
+  maxCases?: number;
 }
 
 /** Compares two tier assignments: each side is a run folder to read, or a profile to run now. */
@@ -30,7 +41,11 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const out = resolve(opts.out ?? `reports/${stamp}-ab`);
   let prepared: ReturnType<typeof prepareRun> | undefined;
-  const side = async (spec: string): Promise<{ label: string; results: TrialResult[] }> => {
+  const side = async (
+    spec: string,
+    only?: readonly string[],
+    resume = false,
+  ): Promise<{ label: string; results: TrialResult[] }> => {
     const dir = resolve(spec);
     if (existsSync(dir) && statSync(dir).isDirectory()) {
       const file = join(dir, "results.jsonl");
@@ -48,7 +63,8 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       recordCommandFor(spec, id, { paths, recordings: opts.recordings, trial }),
     );
     const run = await runSuite({
-      cases: prepared.cases,
+      cases: only ? prepared.cases.filter((c) => only.includes(c.id)) : prepared.cases,
+      resume,
       config,
       agents: prepared.agents,
       gateway,
@@ -73,16 +89,27 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
     gateway.flush();
     return { label: spec, results: run.results };
   };
-  const a = await side(opts.a);
-  const b = await side(opts.b);
-  const ab = compareRuns(a.results, b.results, {
-    margin: opts.margin ?? config.gates.nonInferiorityMargin,
-    ...(config.workload ? { workload: config.workload } : {}),
-    labels: [a.label, b.label],
-  });
+  const margin = opts.margin ?? config.gates.nonInferiorityMargin;
+  let a: { label: string; results: TrialResult[] };
+  let b: { label: string; results: TrialResult[] };
+  let sequential: SequentialAb | undefined;
+  if (opts.untilDecided) {
+    ({ a, b, sequential } = await untilDecided({ opts, paths, margin, side, output }));
+  } else {
+    a = await side(opts.a);
+    b = await side(opts.b);
+  }
+  const ab = {
+    ...compareRuns(a.results, b.results, {
+      margin,
+      ...(config.workload ? { workload: config.workload } : {}),
+      labels: [a.label, b.label],
+    }),
+    ...(sequential ? { sequential } : {}),
+  };
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "ab.json"), `${JSON.stringify(ab, null, 2)}\n`);
-  const markdown = `# A/B comparison\n\n${renderAbMarkdown(ab)}`;
+  const markdown = `# A/B comparison\n\n${renderAbMarkdown(ab)}${sequential ? sequentialMarkdown(sequential) : ""}`;
   writeFileSync(join(out, "report.md"), markdown);
   await writeHtml(out, {
     kind: "ab",
@@ -95,8 +122,112 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   appendStepSummary(markdown);
   if (opts.json) output.out(JSON.stringify(ab, null, 2));
   else {
-    output.out(renderAbMarkdown(ab));
+    output.out(`${renderAbMarkdown(ab)}${sequential ? sequentialMarkdown(sequential) : ""}`);
     output.out(`written: ${join(out, "ab.json")}, ${join(out, "report.md")}, ${join(out, "report.html")}`);
   }
-  return ab.verdict === "non-inferior" ? EXIT.ok : EXIT.failed;
+  const decided = sequential ? sequential.decidedAt?.verdict : ab.verdict;
+  return decided === "non-inferior" ? EXIT.ok : EXIT.failed;
+}
+
+/** ab.json `sequential`: the looks of the confidence sequence, where it decided, and what a fixed design needs. */
+export interface SequentialAb {
+  method: string;
+  roundSize: number;
+  looks: SequentialLook[];
+  decidedAt: SequentialLook | null;
+  casesRun: number;
+  casesAvailable: number;
+  /** Paired cases the fixed design would need at 80% power, from the cases run (the power analysis). */
+  fixedDesignCases: number | null;
+}
+
+/**
+ * Rounds of cases (in a fixed order that mixes the suites: by a hash of the id), each run under
+ * both profiles, then a look of the confidence sequence over the paired per-case differences so
+ * far; it stops at the first look that decides, at --max-cases, or when the cases run out.
+ */
+async function untilDecided(p: {
+  opts: AbOptions;
+  paths: string[];
+  margin: number;
+  side: (
+    spec: string,
+    only?: readonly string[],
+    resume?: boolean,
+  ) => Promise<{ label: string; results: TrialResult[] }>;
+  output: Output;
+}) {
+  const { opts } = p;
+  for (const spec of [opts.a, opts.b])
+    if (existsSync(resolve(spec)))
+      throw new UsageError(
+        `--until-decided runs the cases in rounds: give two profiles, not a run folder (${spec})`,
+      );
+  const prepared = prepareRun({
+    config: opts.config,
+    agentsDir: opts.agentsDir,
+    paths: p.paths,
+    profiles: [opts.a, opts.b],
+  });
+  const order = [...prepared.cases]
+    .map((c) => c.id)
+    .sort((x, y) => sha256(x).localeCompare(sha256(y)) || x.localeCompare(y));
+  const cap = Math.min(order.length, opts.maxCases ?? order.length);
+  const size = opts.roundSize ?? 10;
+  let a = { label: opts.a, results: [] as TrialResult[] };
+  let b = { label: opts.b, results: [] as TrialResult[] };
+  let last: ReturnType<typeof sequentialNonInferiority> | undefined;
+  let ran = 0;
+  const looks: number[] = [];
+  for (let upTo = Math.min(size, cap); ; upTo = Math.min(upTo + size, cap)) {
+    const only = order.slice(0, upTo);
+    a = await p.side(opts.a, only, ran > 0);
+    b = await p.side(opts.b, only, ran > 0);
+    ran = upTo;
+    const d = pairedDifferences(a.results, b.results, only);
+    looks.push(d.length);
+    last = sequentialNonInferiority(d, { margin: p.margin, looks });
+    const look = last.looks.at(-1);
+    p.output.err(
+      `round: ${upTo} case(s), ${d.length} paired; B - A in [${look ? `${(look.ci[0] * 100).toFixed(1)}, ${(look.ci[1] * 100).toFixed(1)}` : "n/a"}] points: ${look?.verdict ?? "undecided"}`,
+    );
+    if (last.decidedAt || upTo >= cap) break;
+  }
+  const ab = compareRuns(a.results, b.results, { margin: p.margin });
+  const sequential: SequentialAb = {
+    method: last!.method,
+    roundSize: size,
+    looks: last!.looks,
+    decidedAt: last!.decidedAt,
+    casesRun: ran,
+    casesAvailable: order.length,
+    fixedDesignCases: ab.casesNeeded,
+  };
+  return { a, b, sequential };
+}
+
+/** Per-case B - A of the pass shares, in the given case order, over the cases both sides scored. */
+function pairedDifferences(
+  a: readonly TrialResult[],
+  b: readonly TrialResult[],
+  order: readonly string[],
+): number[] {
+  const share = (results: readonly TrialResult[], id: string) => {
+    const scored = results.filter((r) => r.case === id && r.verdict !== "error");
+    return scored.length ? scored.filter((r) => r.verdict === "pass").length / scored.length : undefined;
+  };
+  return order.flatMap((id) => {
+    const x = share(a, id);
+    const y = share(b, id);
+    return x === undefined || y === undefined ? [] : [y - x];
+  });
+}
+
+function sequentialMarkdown(s: SequentialAb): string {
+  const at = s.decidedAt;
+  return `\n## Sequential decision\n\n- ${s.method}; rounds of ${s.roundSize} case(s), a look after each.\n- ${
+    at
+      ? `Decided **${at.verdict}** after ${at.n} paired case(s): B - A in [${(at.ci[0] * 100).toFixed(1)}, ${(at.ci[1] * 100).toFixed(1)}] points.`
+      : `Undecided after ${s.casesRun} of ${s.casesAvailable} case(s)${s.looks.at(-1) ? `: B - A in [${(s.looks.at(-1)!.ci[0] * 100).toFixed(1)}, ${(s.looks.at(-1)!.ci[1] * 100).toFixed(1)}] points` : ""}.`
+  }\n- The fixed design at 80% power would need about ${s.fixedDesignCases ?? "n/a"} paired cases at this discordance; ${at ? `the sequence used ${at.n}` : `the sequence ran ${s.casesRun}`}.\n`;
 }
