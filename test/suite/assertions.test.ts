@@ -202,6 +202,17 @@ describe("assertions", () => {
     expect(await check({ agents: ["backend-lead"], exact: true, mode: "includes" })).toBe(true);
   });
 
+  it("regex gives the same verdict every time, a global pattern included (compiled once, lastIndex reset)", async () => {
+    const a = AssertionSchema.parse({ type: "regex", pattern: "param\\w+", flags: "g" });
+    const first = await evaluate(a, { outcome, dir: "." });
+    const second = await evaluate(a, { outcome, dir: "." });
+    expect([first.pass, second.pass]).toEqual([true, true]);
+    expect(second.reason).toBe(first.reason);
+    const bad = AssertionSchema.parse({ type: "regex", pattern: "(" });
+    expect((await evaluate(bad, { outcome, dir: "." })).reason).toMatch(/invalid pattern/);
+    expect((await evaluate(bad, { outcome, dir: "." })).reason).toMatch(/invalid pattern/);
+  });
+
   it("fan-out counts the tasks an agent hands out, and says to whom", async () => {
     const r = await evaluate(AssertionSchema.parse({ type: "fan-out", agent: "lead", max: 0 }), {
       outcome,

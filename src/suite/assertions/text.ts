@@ -25,13 +25,32 @@ export const notContains: Evaluator<"not-contains"> = (a, { outcome }) => {
   );
 };
 
-export const regex: Evaluator<"regex"> = (a, { outcome }) => {
-  let re: RegExp;
-  try {
-    re = new RegExp(a.pattern, a.flags);
-  } catch (err) {
-    return result(a.type, false, `invalid pattern /${a.pattern}/: ${(err as Error).message}`);
+/**
+ * Compiled patterns, by pattern and flags: a case's regex assertions are compiled once, not once
+ * per trial (a `new RegExp` per trial was 6% of a large replay). Bounded: a suite has few patterns.
+ */
+const compiled = new Map<string, RegExp | Error>();
+
+function compile(pattern: string, flags: string | undefined): RegExp | Error {
+  const key = `${flags ?? ""}/${pattern}`;
+  let re = compiled.get(key);
+  if (re === undefined) {
+    try {
+      re = new RegExp(pattern, flags);
+    } catch (err) {
+      re = err as Error;
+    }
+    if (compiled.size >= 10_000) compiled.clear();
+    compiled.set(key, re);
   }
+  // A shared /g or /y pattern keeps its lastIndex between uses: every evaluation starts at 0.
+  if (re instanceof RegExp) re.lastIndex = 0;
+  return re;
+}
+
+export const regex: Evaluator<"regex"> = (a, { outcome }) => {
+  const re = compile(a.pattern, a.flags);
+  if (re instanceof Error) return result(a.type, false, `invalid pattern /${a.pattern}/: ${re.message}`);
   const match = re.exec(textIn(outcome, a.in));
   return result(
     a.type,
