@@ -290,6 +290,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "add both profiles' verdicts to DIR/history.jsonl and report the cases that flip on the same basis",
     )
     .option("--quarantine", "with --history: keep flaky cases out of the gates and the A/B, and list them")
+    .option("--estimate", "print what both runs would cost (priced from the recordings) and run nothing")
+    .addOption(
+      new Option(
+        "--budget-usd <usd>",
+        "record and live: refuse to start when the upper estimate of both runs is above this; start no trial once it is spent",
+      ).argParser(usdAmount),
+    )
     .option(
       "--candidate-run <dir>",
       "certify this run folder (e.g. merged shards) as the candidate, instead of running",

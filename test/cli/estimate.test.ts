@@ -50,4 +50,17 @@ describe("orchestra run --estimate and --budget-usd", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/have no recording to price them/);
   });
+
+  it("certify estimates both profiles' runs, and refuses a budget below their upper estimate", () => {
+    const est = orchestra(["certify", "--estimate", "--json"]);
+    expect(est.code, est.stderr).toBe(0);
+    const estimates = JSON.parse(est.stdout);
+    expect(estimates.map((e: { profile: string }) => e.profile)).toEqual(["all-sonnet", "three-tier"]);
+    const r = orchestra(["certify", "--mode", "record", "--budget-usd", "2"], {
+      env: { ANTHROPIC_API_KEY: "sk-test" },
+    });
+    expect(r.code).toBe(2);
+    const high = estimates.reduce((n: number, e: { costUsd: { high: number } }) => n + e.costUsd.high, 0);
+    expect(r.stderr).toContain(`the run's upper estimate is $${high.toFixed(4)}`);
+  });
 });

@@ -12,6 +12,7 @@ import {
   writeOtlpTraces,
 } from "../../report/index.js";
 import { parseResults, readManifest, recordHistory, runSuite } from "../../suite/index.js";
+import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -39,6 +40,10 @@ export interface CertifyOptions {
   /** Add both profiles' verdicts to this run history; with `quarantine`, keep its flaky cases out of the gates. */
   history?: string;
   quarantine?: boolean;
+  /** Print what both profiles' runs would cost (from the recordings) and run nothing. */
+  estimate?: boolean;
+  /** Record and live: refuse to start above the upper estimate of both runs; start no trial once spent. */
+  budgetUsd?: number;
 }
 
 /**
@@ -89,6 +94,23 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     profiles: [opts.profile, opts.baseline],
   });
   const problems = checkTierPolicy(agents, config.policy, configFile);
+  if ((opts.estimate || opts.budgetUsd !== undefined) && !opts.candidateRun) {
+    const estimates = estimatesFor({
+      config,
+      recordings: resolve(opts.recordings),
+      cases,
+      trials: null,
+      profiles: [opts.baseline, opts.profile],
+      judgeTrials: opts.judgeTrials ?? null,
+    });
+    if (opts.estimate) {
+      output.out(opts.json ? JSON.stringify(estimates, null, 2) : estimates.map(estimateLine).join("\n"));
+      return EXIT.ok;
+    }
+    for (const e of estimates) output.err(estimateLine(e));
+    checkBudget(opts.mode, opts.budgetUsd!, estimates);
+  }
+  let spentUsd = 0;
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const dir = resolve(opts.out ?? `reports/${stamp}-certify`);
   mkdirSync(dir, { recursive: true });
@@ -127,6 +149,7 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
         concurrency: opts.concurrency,
         outDir: join(dir, profile),
         signal: controller.signal,
+        ...(opts.budgetUsd === undefined ? {} : { budgetUsd: Math.max(0, opts.budgetUsd - spentUsd) }),
         manifest: manifestFor({
           title: `Run: ${profile} (${opts.mode})`,
           paths,
@@ -142,7 +165,12 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
         }),
       });
       gateway.flush();
+      spentUsd += outcome.spentUsd;
       if (outcome.stopped === "interrupted") interrupted = true;
+      if (outcome.stopped === "budget")
+        output.err(
+          `stopped: the certification spent $${spentUsd.toFixed(4)}, reaching --budget-usd ${opts.budgetUsd}; the runs are partial, so the certification is NOT READY`,
+        );
       const count = (v: string) => outcome.results.filter((r) => r.verdict === v).length;
       output.err(
         `${profile}: ${outcome.results.length} of ${outcome.planned} trials, ${count("pass")} passed, ${count("fail")} failed, ${count("error")} errored`,

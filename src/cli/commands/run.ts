@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
-import { estimateRunCost, type Mode, RecordingStore } from "../../models/index.js";
+import type { Mode } from "../../models/index.js";
 import { banners, writeOtlpTraces, writeRunOutputs } from "../../report/index.js";
 import {
   parseResults,
@@ -12,6 +12,7 @@ import {
   selectCases,
   type TrialResult,
 } from "../../suite/index.js";
+import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -214,43 +215,20 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     digests,
   };
   if (opts.estimate || opts.budgetUsd !== undefined) {
-    if (settings.mode === "replay" && opts.budgetUsd !== undefined)
-      throw new UsageError(
-        "--budget-usd guards what a run spends: a replay spends nothing (use it with --mode record or live)",
-      );
-    const planned = selectCases(cases, settings.filter ?? undefined, shard).map((c) => ({
-      id: c.id,
-      suite: c.suite,
-      trials: c.trials ?? settings.trials ?? 1,
-    }));
-    const estimate = estimateRunCost({
-      cases: planned,
-      profile: settings.profile,
-      store: new RecordingStore(at(settings.recordings)),
+    const estimates = estimatesFor({
       config,
-      ...(settings.judgeTrials === null ? {} : { judgeTrials: settings.judgeTrials }),
+      recordings: at(settings.recordings),
+      cases: selectCases(cases, settings.filter ?? undefined, shard),
+      trials: settings.trials,
+      profiles: [settings.profile],
+      judgeTrials: settings.judgeTrials,
     });
-    const usd = (x: number) => `$${x.toFixed(4)}`;
-    const line = `estimate for ${settings.profile}, ${estimate.trials} trial(s): ${usd(estimate.costUsd.point)} (range ${usd(estimate.costUsd.low)} to ${usd(estimate.costUsd.high)})${estimate.unknown ? `, and ${estimate.unknown} trial(s) nothing could price` : ""}; by tier: ${
-      Object.entries(estimate.byTierUsd)
-        .map(([t, x]) => `${t} ${usd(x)}`)
-        .join(", ") || "n/a"
-    }. ${estimate.basis}.`;
     if (opts.estimate) {
-      if (opts.json) output.out(JSON.stringify(estimate, null, 2));
-      else output.out(line);
+      output.out(opts.json ? JSON.stringify(estimates[0], null, 2) : estimateLine(estimates[0]!));
       return EXIT.ok;
     }
-    output.err(line);
-    const budget = opts.budgetUsd!;
-    if (estimate.unknown > 0)
-      throw new UsageError(
-        `--budget-usd ${budget}: ${estimate.unknown} planned trial(s) have no recording to price them, so the run's cost cannot be bounded; record a few cases of each suite first, or run without a budget`,
-      );
-    if (estimate.costUsd.high > budget)
-      throw new UsageError(
-        `--budget-usd ${budget}: the run's upper estimate is ${usd(estimate.costUsd.high)}, ${usd(estimate.costUsd.high - budget)} over the budget; raise the budget or run fewer cases (--filter, --shard, --trials)`,
-      );
+    output.err(estimateLine(estimates[0]!));
+    checkBudget(settings.mode, opts.budgetUsd!, estimates);
   }
   const gateway = openGateway(
     config,
