@@ -10,6 +10,7 @@ import {
   type PairedTable,
   tangoInterval,
 } from "./paired.js";
+import type { SequentialAb } from "./sequential.js";
 import { percentile } from "./stats.js";
 import { compareTrials, type TrialsComparison } from "./trials.js";
 
@@ -46,6 +47,8 @@ export interface AbReport {
     trialsNeeded: number | null;
     variance: { total: number; between: number; within: number };
   } | null;
+  /** `orchestra ab --until-decided`: the confidence sequence's looks and where it decided. */
+  sequential?: SequentialAb;
   costUsd: { a: number; b: number; reduction: number; ci95: [number, number] };
   monthlyCostUsd: { a: number; b: number; reduction: number; workload: string } | null;
   latencyMs: Record<

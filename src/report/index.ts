@@ -37,7 +37,12 @@ export {
   renderJunit,
   renderMarkdown,
 } from "./render.js";
-export { type SequentialLook, type SequentialResult, sequentialNonInferiority } from "./sequential.js";
+export {
+  type SequentialAb,
+  type SequentialLook,
+  type SequentialResult,
+  sequentialNonInferiority,
+} from "./sequential.js";
 export { minSamplesForQuantileCi, passAtK, passHatK, percentile, wilson } from "./stats.js";
 export {
   type DeviationExample,

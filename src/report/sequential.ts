@@ -79,3 +79,15 @@ export function sequentialNonInferiority(
       "predictable plug-in empirical-Bernstein confidence sequence (Waudby-Smith & Ramdas 2024), running intersection: valid at every look",
   };
 }
+
+/** ab.json `sequential`: the looks of the confidence sequence, where it decided, and what a fixed design needs. */
+export interface SequentialAb {
+  method: string;
+  roundSize: number;
+  looks: SequentialLook[];
+  decidedAt: SequentialLook | null;
+  casesRun: number;
+  casesAvailable: number;
+  /** Paired cases the fixed design would need at 80% power, from the cases run (the power analysis). */
+  fixedDesignCases: number | null;
+}

@@ -6,7 +6,7 @@ import {
   compareRuns,
   frontierOf,
   renderAbMarkdown,
-  type SequentialLook,
+  type SequentialAb,
   sequentialNonInferiority,
   writeHtml,
 } from "../../report/index.js";
@@ -127,18 +127,6 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   }
   const decided = sequential ? sequential.decidedAt?.verdict : ab.verdict;
   return decided === "non-inferior" ? EXIT.ok : EXIT.failed;
-}
-
-/** ab.json `sequential`: the looks of the confidence sequence, where it decided, and what a fixed design needs. */
-export interface SequentialAb {
-  method: string;
-  roundSize: number;
-  looks: SequentialLook[];
-  decidedAt: SequentialLook | null;
-  casesRun: number;
-  casesAvailable: number;
-  /** Paired cases the fixed design would need at 80% power, from the cases run (the power analysis). */
-  fixedDesignCases: number | null;
 }
 
 /**

@@ -99,6 +99,15 @@ ${
       : ""
 }
 ${ab.verdict === "inconclusive" && ab.casesNeeded ? html`<dt>to decide</dt><dd>about ${ab.casesNeeded} paired cases at 80% power (one-sided alpha 0.025, true difference 0${ab.table ? ", discordance from this run" : ", variance of the per-case difference from this run"})</dd>` : ""}
+${
+  ab.sequential
+    ? html`<dt>sequential</dt><dd id="sequential">${
+        ab.sequential.decidedAt
+          ? html`decided <strong>${ab.sequential.decidedAt.verdict}</strong> after ${ab.sequential.decidedAt.n} paired case(s), B - A in ${interval(ab.sequential.decidedAt.ci)}`
+          : html`undecided after ${ab.sequential.casesRun} of ${ab.sequential.casesAvailable} case(s)${ab.sequential.looks.at(-1) ? html`, B - A in ${interval(ab.sequential.looks.at(-1)!.ci)}` : ""}`
+      }; looks after every ${ab.sequential.roundSize} case(s) (${ab.sequential.method}); the fixed design needs about ${ab.sequential.fixedDesignCases ?? "n/a"} paired cases</dd>`
+    : ""
+}
 ${ab.discordant.length ? html`<dt>cases that differ</dt><dd>${ab.discordant.map((d, i) => html`${i ? ", " : ""}<code>${d.case}</code> (A ${pct(d.a)}, B ${pct(d.b)})`)}</dd>` : ""}
 </dl>
 <h3>Latency per tier, A and B</h3>
