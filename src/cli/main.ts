@@ -180,6 +180,13 @@ export function buildProgram(setExit: (code: number) => void): Command {
         positiveInt,
       ),
     )
+    .option("--estimate", "print what the two runs would cost (priced from the recordings) and run nothing")
+    .addOption(
+      new Option(
+        "--budget-usd <usd>",
+        "record and live: refuse to start when the upper estimate of both runs is above this; start no trial once it is spent",
+      ).argParser(usdAmount),
+    )
     .addOption(new Option("--concurrency <n>", "trials at once").default(4).argParser(positiveInt))
     .option("--recordings <dir>", "where recordings are read and written", DEFAULT_RECORDINGS)
     .option("--agents-dir <dir>", "folder of agent files", "agents")

@@ -63,4 +63,21 @@ describe("orchestra run --estimate and --budget-usd", () => {
     const high = estimates.reduce((n: number, e: { costUsd: { high: number } }) => n + e.costUsd.high, 0);
     expect(r.stderr).toContain(`the run's upper estimate is $${high.toFixed(4)}`);
   });
+
+  it("ab estimates both profiles' runs, refuses a budget below them, and refuses run folders", () => {
+    const est = orchestra(["ab", "--a", "all-sonnet", "--b", "three-tier", "--estimate", "--json"]);
+    expect(est.code, est.stderr).toBe(0);
+    expect(JSON.parse(est.stdout)).toHaveLength(2);
+    const r = orchestra(
+      ["ab", "--a", "all-sonnet", "--b", "three-tier", "--mode", "record", "--budget-usd", "3"],
+      {
+        env: { ANTHROPIC_API_KEY: "sk-test" },
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/over the budget/);
+    const folder = orchestra(["ab", "--a", "reports", "--b", "three-tier", "--estimate"]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is not a profile/);
+  });
 });

@@ -34,7 +34,9 @@ describe("orchestra ab --until-decided", () => {
       .split("\n");
     expect(lines).toHaveLength(58);
     expect(r.stdout).toMatch(/## Sequential decision[\s\S]*Undecided after 58 of 58 case\(s\)/);
-    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/<dd id="sequential">undecided after 58 of 58 case\(s\)/);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(
+      /<dd id="sequential">undecided after 58 of 58 case\(s\)/,
+    );
     expect(r.code).toBe(1);
   });
 

@@ -11,6 +11,7 @@ import {
   writeHtml,
 } from "../../report/index.js";
 import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
+import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary } from "../github.js";
@@ -33,6 +34,10 @@ export interface AbOptions {
   untilDecided?: boolean;
   roundSize?: number;
   maxCases?: number;
+  /** Print what the two runs would cost (from the recordings) and run nothing. */
+  estimate?: boolean;
+  /** Record and live: refuse to start above the upper estimate of both runs; start no trial once spent. */
+  budgetUsd?: number;
 }
 
 /** Compares two tier assignments: each side is a run folder to read, or a profile to run now. */
@@ -41,6 +46,34 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const out = resolve(opts.out ?? `reports/${stamp}-ab`);
   let prepared: ReturnType<typeof prepareRun> | undefined;
+  let spentUsd = 0;
+  if (opts.estimate || opts.budgetUsd !== undefined) {
+    for (const spec of [opts.a, opts.b])
+      if (!config.profiles[spec])
+        throw new UsageError(
+          `--estimate and --budget-usd price runs of profiles: "${spec}" is not a profile`,
+        );
+    prepared = prepareRun({
+      config: opts.config,
+      agentsDir: opts.agentsDir,
+      paths,
+      profiles: [opts.a, opts.b],
+    });
+    const estimates = estimatesFor({
+      config,
+      recordings: resolve(opts.recordings),
+      cases: prepared.cases,
+      trials: null,
+      profiles: [opts.a, opts.b],
+      judgeTrials: opts.judgeTrials ?? null,
+    });
+    if (opts.estimate) {
+      output.out(opts.json ? JSON.stringify(estimates, null, 2) : estimates.map(estimateLine).join("\n"));
+      return EXIT.ok;
+    }
+    for (const e of estimates) output.err(estimateLine(e));
+    checkBudget(opts.mode, opts.budgetUsd!, estimates);
+  }
   const side = async (
     spec: string,
     only?: readonly string[],
@@ -72,6 +105,7 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       mode: opts.mode,
       ...(opts.judgeTrials === undefined ? {} : { judgeTrials: opts.judgeTrials }),
       concurrency: opts.concurrency,
+      ...(opts.budgetUsd === undefined ? {} : { budgetUsd: Math.max(0, opts.budgetUsd - spentUsd) }),
       outDir: join(out, spec),
       manifest: manifestFor({
         title: `Run: ${spec} (${opts.mode})`,
@@ -87,6 +121,11 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       }),
     });
     gateway.flush();
+    spentUsd += run.spentUsd;
+    if (run.stopped === "budget")
+      output.err(
+        `stopped: the A/B spent $${spentUsd.toFixed(4)}, reaching --budget-usd ${opts.budgetUsd}; ${spec}'s run is partial`,
+      );
     return { label: spec, results: run.results };
   };
   const margin = opts.margin ?? config.gates.nonInferiorityMargin;
