@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import { type CostEstimate, estimateRunCost, type Mode, RecordingStore } from "../models/index.js";
 import type { LoadedCase } from "../suite/index.js";
 import { UsageError } from "./exit.js";
+import type { Output } from "./output.js";
 
 const usd = (x: number) => `$${x.toFixed(4)}`;
 
@@ -55,4 +56,32 @@ export function checkBudget(mode: Mode, budget: number, estimates: readonly Cost
     throw new UsageError(
       `--budget-usd ${budget}: the run's upper estimate is ${usd(high)}, ${usd(high - budget)} over the budget; raise the budget or run fewer cases (--filter, --shard, --trials)`,
     );
+}
+
+/**
+ * `--estimate` and `--budget-usd` of run, ab and certify: with `estimate`, prints the estimates
+ * (JSON: one object for one profile, else the list) and says the command is done; with a budget,
+ * prints them to stderr and refuses what the budget cannot cover (a UsageError).
+ */
+export function estimateOrGuard(p: {
+  estimate: boolean | undefined;
+  budgetUsd: number | undefined;
+  mode: Mode;
+  json: boolean | undefined;
+  output: Output;
+  plan: Parameters<typeof estimatesFor>[0];
+}): "done" | "go" {
+  if (!p.estimate && p.budgetUsd === undefined) return "go";
+  const estimates = estimatesFor(p.plan);
+  if (p.estimate) {
+    p.output.out(
+      p.json
+        ? JSON.stringify(estimates.length === 1 ? estimates[0] : estimates, null, 2)
+        : estimates.map(estimateLine).join("\n"),
+    );
+    return "done";
+  }
+  for (const e of estimates) p.output.err(estimateLine(e));
+  checkBudget(p.mode, p.budgetUsd!, estimates);
+  return "go";
 }

@@ -84,15 +84,14 @@ export function historyEntriesOf(
   results: readonly TrialResult[],
   options: { run: string; at: string; recordingsDir: string },
 ): HistoryEntry[] {
-  const digests = new Map<string, string>();
+  // A case's trials share its recordings file: hash it once per case.
+  const replayBasis = new Map<string, string>();
   return results.map((t) => {
-    const key = `${t.case}\0${t.mode}`;
-    // One digest per case file and mode: a case's trials share its recordings.
-    const basis =
-      t.mode === "replay"
-        ? (digests.get(key) ?? basisOf(t, options.recordingsDir))
-        : basisOf(t, options.recordingsDir);
-    digests.set(key, basis);
+    let basis = t.mode === "replay" ? replayBasis.get(t.case) : undefined;
+    if (basis === undefined) {
+      basis = basisOf(t, options.recordingsDir);
+      if (t.mode === "replay") replayBasis.set(t.case, basis);
+    }
     return {
       run: options.run,
       at: options.at,

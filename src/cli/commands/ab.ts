@@ -10,8 +10,8 @@ import {
   sequentialNonInferiority,
   writeHtml,
 } from "../../report/index.js";
-import { parseResults, runSuite, type TrialResult } from "../../suite/index.js";
-import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
+import { type LoadedCase, parseResults, runSuite, type TrialResult } from "../../suite/index.js";
+import { estimateOrGuard } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary } from "../github.js";
@@ -59,20 +59,22 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
       paths,
       profiles: [opts.a, opts.b],
     });
-    const estimates = estimatesFor({
-      config,
-      recordings: resolve(opts.recordings),
-      cases: prepared.cases,
-      trials: null,
-      profiles: [opts.a, opts.b],
-      judgeTrials: opts.judgeTrials ?? null,
+    const guard = estimateOrGuard({
+      estimate: opts.estimate,
+      budgetUsd: opts.budgetUsd,
+      mode: opts.mode,
+      json: opts.json,
+      output,
+      plan: {
+        config,
+        recordings: resolve(opts.recordings),
+        cases: prepared.cases,
+        trials: null,
+        profiles: [opts.a, opts.b],
+        judgeTrials: opts.judgeTrials ?? null,
+      },
     });
-    if (opts.estimate) {
-      output.out(opts.json ? JSON.stringify(estimates, null, 2) : estimates.map(estimateLine).join("\n"));
-      return EXIT.ok;
-    }
-    for (const e of estimates) output.err(estimateLine(e));
-    checkBudget(opts.mode, opts.budgetUsd!, estimates);
+    if (guard === "done") return EXIT.ok;
   }
   const side = async (
     spec: string,
@@ -133,7 +135,18 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
   let b: { label: string; results: TrialResult[] };
   let sequential: SequentialAb | undefined;
   if (opts.untilDecided) {
-    ({ a, b, sequential } = await untilDecided({ opts, paths, margin, side, output }));
+    for (const spec of [opts.a, opts.b])
+      if (existsSync(resolve(spec)))
+        throw new UsageError(
+          `--until-decided runs the cases in rounds: give two profiles, not a run folder (${spec})`,
+        );
+    prepared ??= prepareRun({
+      config: opts.config,
+      agentsDir: opts.agentsDir,
+      paths,
+      profiles: [opts.a, opts.b],
+    });
+    ({ a, b, sequential } = await untilDecided({ opts, cases: prepared.cases, margin, side, output }));
   } else {
     a = await side(opts.a);
     b = await side(opts.b);
@@ -175,7 +188,8 @@ export async function abCommand(paths: string[], opts: AbOptions, output: Output
  */
 async function untilDecided(p: {
   opts: AbOptions;
-  paths: string[];
+  /** The suites' cases; each side's rounds run a growing prefix of them. */
+  cases: readonly LoadedCase[];
   margin: number;
   side: (
     spec: string,
@@ -185,18 +199,7 @@ async function untilDecided(p: {
   output: Output;
 }) {
   const { opts } = p;
-  for (const spec of [opts.a, opts.b])
-    if (existsSync(resolve(spec)))
-      throw new UsageError(
-        `--until-decided runs the cases in rounds: give two profiles, not a run folder (${spec})`,
-      );
-  const prepared = prepareRun({
-    config: opts.config,
-    agentsDir: opts.agentsDir,
-    paths: p.paths,
-    profiles: [opts.a, opts.b],
-  });
-  const order = [...prepared.cases]
+  const order = [...p.cases]
     .map((c) => c.id)
     .sort((x, y) => sha256(x).localeCompare(sha256(y)) || x.localeCompare(y));
   const cap = Math.min(order.length, opts.maxCases ?? order.length);

@@ -12,7 +12,7 @@ import {
   writeOtlpTraces,
 } from "../../report/index.js";
 import { parseResults, readManifest, recordHistory, runSuite } from "../../suite/index.js";
-import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
+import { estimateOrGuard } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -94,22 +94,25 @@ export async function certifyCommand(paths: string[], opts: CertifyOptions, outp
     profiles: [opts.profile, opts.baseline],
   });
   const problems = checkTierPolicy(agents, config.policy, configFile);
-  if ((opts.estimate || opts.budgetUsd !== undefined) && !opts.candidateRun) {
-    const estimates = estimatesFor({
-      config,
-      recordings: resolve(opts.recordings),
-      cases,
-      trials: null,
-      profiles: [opts.baseline, opts.profile],
-      judgeTrials: opts.judgeTrials ?? null,
-    });
-    if (opts.estimate) {
-      output.out(opts.json ? JSON.stringify(estimates, null, 2) : estimates.map(estimateLine).join("\n"));
-      return EXIT.ok;
-    }
-    for (const e of estimates) output.err(estimateLine(e));
-    checkBudget(opts.mode, opts.budgetUsd!, estimates);
-  }
+  if (
+    !opts.candidateRun &&
+    estimateOrGuard({
+      estimate: opts.estimate,
+      budgetUsd: opts.budgetUsd,
+      mode: opts.mode,
+      json: opts.json,
+      output,
+      plan: {
+        config,
+        recordings: resolve(opts.recordings),
+        cases,
+        trials: null,
+        profiles: [opts.baseline, opts.profile],
+        judgeTrials: opts.judgeTrials ?? null,
+      },
+    }) === "done"
+  )
+    return EXIT.ok;
   let spentUsd = 0;
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
   const dir = resolve(opts.out ?? `reports/${stamp}-certify`);

@@ -12,7 +12,7 @@ import {
   selectCases,
   type TrialResult,
 } from "../../suite/index.js";
-import { checkBudget, estimateLine, estimatesFor } from "../estimate.js";
+import { estimateOrGuard } from "../estimate.js";
 import { EXIT, UsageError } from "../exit.js";
 import { openGateway, recordCommandFor } from "../gateway.js";
 import { appendStepSummary, printAnnotations } from "../github.js";
@@ -214,22 +214,22 @@ export async function runCommand(paths: string[], opts: RunCliOptions, output: O
     maxErrors: settings.maxErrors,
     digests,
   };
-  if (opts.estimate || opts.budgetUsd !== undefined) {
-    const estimates = estimatesFor({
+  const guard = estimateOrGuard({
+    estimate: opts.estimate,
+    budgetUsd: opts.budgetUsd,
+    mode: settings.mode,
+    json: opts.json,
+    output,
+    plan: {
       config,
       recordings: at(settings.recordings),
       cases: selectCases(cases, settings.filter ?? undefined, shard),
       trials: settings.trials,
       profiles: [settings.profile],
       judgeTrials: settings.judgeTrials,
-    });
-    if (opts.estimate) {
-      output.out(opts.json ? JSON.stringify(estimates[0], null, 2) : estimateLine(estimates[0]!));
-      return EXIT.ok;
-    }
-    output.err(estimateLine(estimates[0]!));
-    checkBudget(settings.mode, opts.budgetUsd!, estimates);
-  }
+    },
+  });
+  if (guard === "done") return EXIT.ok;
   const gateway = openGateway(
     config,
     settings.mode,
