@@ -3,7 +3,7 @@ import { VERSION as SDK_VERSION } from "@anthropic-ai/sdk/version";
 import type { Config } from "../config/index.js";
 import { ModelCallError, ModelUnavailableError, RateLimitedError, ReplayMissError } from "./errors.js";
 import { limitHeaders, ModelPacer, type PacerStats, retryAfterMs } from "./pacing.js";
-import { costMicroUsd, pricedModel } from "./pricing.js";
+import { costMicroUsd, pricedModel, rateAt } from "./pricing.js";
 import type { Provenance } from "./recording.js";
 import type { RecordingStore } from "./store.js";
 import {
@@ -58,6 +58,8 @@ export interface CallResult {
   startedAt: number;
   usage: TokenUsage;
   costMicroUsd: number;
+  /** What priced the call: the model priced (the served one when it has a price) and its rate's `from`. */
+  price: { model: string; from: string | null };
   latencyMs: number;
   /** `recorded`: latency as it was when recorded, not measured now. */
   latencySource: "measured" | "recorded";
@@ -399,6 +401,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const servedModel = reply.message.model || model;
       // Priced at the rate in force on the call's date: the recording's, or now in live and record.
       const priced = pricedModel(config.prices, model, servedModel);
+      const rate = rateAt(config.prices, priced, provenance.recordedAt);
       return {
         message: reply.message,
         text: textOf(reply.message),
@@ -411,6 +414,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         startedAt,
         usage,
         costMicroUsd: costMicroUsd(config.prices, priced, usage, { at: provenance.recordedAt }),
+        price: { model: priced, from: rate.from },
         latencyMs: Math.round(latencyMs * 10) / 10,
         latencySource: replayed ? "recorded" : "measured",
         ...(ttftMs === undefined ? {} : { ttftMs: Math.round(ttftMs * 10) / 10 }),

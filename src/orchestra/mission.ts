@@ -471,6 +471,7 @@ export class Mission {
         fingerprint: result.fingerprint,
         usage: result.usage,
         costMicroUsd: result.costMicroUsd,
+        price: result.price,
         latencyMs: result.latencyMs,
         latencySource: result.latencySource,
         ...(result.ttftMs === undefined ? {} : { ttftMs: result.ttftMs }),

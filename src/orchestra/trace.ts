@@ -42,6 +42,8 @@ export interface CallEvent {
   fingerprint: string;
   usage: TokenUsage;
   costMicroUsd: number;
+  /** What priced the call, as the gateway chose it (absent on calls made outside a gateway). */
+  price?: { model: string; from: string | null };
   latencyMs: number;
   latencySource: "measured" | "recorded";
   ttftMs?: number;

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Agent } from "../agents/index.js";
-import type { Config, Prices } from "../config/index.js";
-import { type Gateway, type Mode, pricedModel, ReplayMissError, rateAt, sha256 } from "../models/index.js";
+import type { Config } from "../config/index.js";
+import { type Gateway, type Mode, ReplayMissError, sha256 } from "../models/index.js";
 import {
   type CallEvent,
   type ErrorEvent,
@@ -252,7 +252,7 @@ async function runTrial(
       verdict: "error",
       reason,
       assertions: [],
-      ...summarize(mission.snapshot(), options.config.prices, startedEpoch),
+      ...summarize(mission.snapshot(), startedEpoch),
       final: { type: "none" },
       judgeCostMicroUsd: 0,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
@@ -305,7 +305,7 @@ async function runTrial(
       ...(error ? { error } : {}),
       ...(judge ? { judge } : {}),
     })),
-    ...summarize(outcome, options.config.prices, startedEpoch),
+    ...summarize(outcome, startedEpoch),
     judgeCostMicroUsd: assertions.reduce((n, a) => n + (a.judgeCostMicroUsd ?? 0), 0),
     durationMs: Math.round((performance.now() - started) * 10) / 10,
     startedAt,
@@ -314,15 +314,8 @@ async function runTrial(
 
 function summarize(
   outcome: Pick<MissionOutcome, "trace" | "totals" | "criticalPathMs"> & { final?: Message },
-  prices: Prices,
   startedAt?: number,
 ) {
-  // The rate that priced a call, as the gateway chose it: the priced model's rate on the call's
-  // recordedAt (which the gateway has already priced, so this does not throw).
-  const priceOf = (c: CallEvent) => {
-    const model = pricedModel(prices, c.model, c.servedOther);
-    return { model, from: rateAt(prices, model, c.provenance.recordedAt).from };
-  };
   const calls = outcome.trace.events.filter((e): e is CallEvent => e.kind === "call");
   let messageBytes = 0;
   let markupBytes = 0;
@@ -376,7 +369,7 @@ function summarize(
       model: c.model,
       usage: c.usage,
       costMicroUsd: c.costMicroUsd,
-      price: priceOf(c),
+      ...(c.price ? { price: c.price } : {}),
       latencyMs: c.latencyMs,
       latencySource: c.latencySource,
       fellBack: c.fellBackFrom.length > 0,

@@ -55,6 +55,7 @@ function stubGateway(
         startedAt: 0,
         usage: ZERO_USAGE,
         costMicroUsd: 0,
+        price: { model: "claude-haiku-5-5", from: null },
         latencyMs: latency[context.agent] ?? 0,
         latencySource: "recorded",
         fellBackFrom: [],
